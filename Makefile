@@ -1,0 +1,52 @@
+# The project's front door: `make help` lists every target.
+SHELL := bash
+.DEFAULT_GOAL := help
+.PHONY: help venv check lint format typecheck unit test validate lock clean
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+SPEC ?= spec/openapi.yaml
+PACKAGES := spec generators contract_tests mock_server
+
+help: ## list every target, one line each
+	@awk 'BEGIN {FS = ":.*## "} /^[a-z][a-z-]*:.*## / {printf "  make %-10s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
+
+$(STAMP): pyproject.toml constraints.txt
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --disable-pip-version-check -c constraints.txt -e '.[dev]'
+	touch $@
+
+venv: $(STAMP) ## create .venv and install the project with its pinned dependencies
+
+check: lint typecheck unit ## the project's own tests: ruff, mypy --strict and pytest (CI runs this)
+
+lint: $(STAMP) ## ruff: lint rules and formatting
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: $(STAMP) ## rewrite the code in ruff's format and apply its safe fixes
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+typecheck: $(STAMP) ## mypy --strict on the package code
+	$(BIN)/mypy $(PACKAGES)
+
+unit: $(STAMP) ## pytest over tests/
+	$(BIN)/pytest
+
+test: validate ## the contract run; until the contract suite lands it validates the spec
+
+validate: $(STAMP) ## validate the spec (SPEC=path to choose another): OpenAPI 3.1, $refs, lifecycle
+	$(BIN)/hopdrive-spec validate $(SPEC)
+
+lock: ## re-pin the whole dependency tree into constraints.txt from pyproject.toml
+	rm -rf $(VENV)-lock
+	$(PYTHON) -m venv $(VENV)-lock
+	$(VENV)-lock/bin/pip install --quiet --disable-pip-version-check -e '.[dev]'
+	$(VENV)-lock/bin/pip freeze --exclude-editable | sort -f > constraints.txt
+	rm -rf $(VENV)-lock
+
+clean: ## remove the virtual environment and the tools' caches
+	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache reports *.egg-info

@@ -1,0 +1,1 @@
+"""The reference mock: a stateful implementation of the spec (filled in by its issue)."""
