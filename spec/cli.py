@@ -1,0 +1,53 @@
+"""`hopdrive-spec`: check the spec from the command line."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+
+from spec.loader import SPEC_PATH, SpecInvalid, SpecUnreadable, load
+
+EXIT_INVALID = 1
+EXIT_UNREADABLE = 2
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; the return value is the exit status."""
+    parser = argparse.ArgumentParser(
+        prog="hopdrive-spec",
+        description="Check the HopDrive dealer API spec.",
+        epilog=(
+            f"Exit status: 0 valid, {EXIT_INVALID} the spec is not valid, "
+            f"{EXIT_UNREADABLE} the file cannot be read or is not YAML (or bad usage)."
+        ),
+    )
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    validate = commands.add_parser(
+        "validate",
+        help="validate the spec as OpenAPI 3.1, its references and its lifecycle",
+        description="Validate the spec as OpenAPI 3.1, its references and its x-lifecycle.",
+    )
+    validate.add_argument(
+        "spec",
+        nargs="?",
+        default=str(SPEC_PATH),
+        help="path to the spec (default: the bundled one)",
+    )
+    args = parser.parse_args(argv)
+
+    try:
+        spec = load(args.spec)
+    except SpecUnreadable as error:
+        print(f"hopdrive-spec: error: {error}", file=sys.stderr)
+        return EXIT_UNREADABLE
+    except SpecInvalid as error:
+        print(f"hopdrive-spec: error: {error}", file=sys.stderr)
+        return EXIT_INVALID
+    public = len(spec.public_operations)
+    print(
+        f"{args.spec}: valid OpenAPI {spec.document['openapi']}; "
+        f"{len(spec.operations)} operations ({public} public); "
+        f"lifecycle of {len(spec.lifecycle.states)} states and {len(spec.lifecycle.edges)} edges"
+    )
+    return 0
