@@ -1,0 +1,144 @@
+"""`load()`: reading, validating and indexing the spec, and its one-line errors."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from spec import SPEC_PATH, Spec, SpecInvalid, SpecUnreadable, load
+
+
+def test_load_is_done_once_per_path(spec: Spec) -> None:
+    assert load() is spec
+    assert load(SPEC_PATH) is spec
+
+
+def test_operations_are_indexed_by_operation_id(spec: Spec) -> None:
+    assert len(spec.operations) == 6
+    replace = spec.operations["replaceAppointment"]
+    assert (replace.method, replace.path, replace.public) == ("PUT", "/appointments/{id}", True)
+    assert replace.request_media_type == "application/json"
+    assert replace.request_schema == (
+        "/paths/~1appointments~1{id}/put/requestBody/content/application~1json/schema"
+    )
+
+
+def test_response_pointers_follow_component_responses(spec: Spec) -> None:
+    conflict = spec.operations["replaceAppointment"].responses["409"]
+    assert (
+        conflict.schema == "/components/responses/Conflict/content/application~1problem+json/schema"
+    )
+    assert conflict.media_type == "application/problem+json"
+    assert spec.operations["createAppointment"].responses["401"].headers == ("WWW-Authenticate",)
+
+
+def test_validators_resolve_component_references(spec: Spec) -> None:
+    validator = spec.request_validator("createAppointment")
+    assert validator.is_valid(
+        {"customer_id": 1, "consumer_at_pickup": False, "delivery_location_id": 2}
+    )
+    assert not validator.is_valid({"customer_id": 1})
+    assert spec.validator("/components/schemas/Id") is spec.validator("/components/schemas/Id")
+
+
+def test_validators_check_formats(spec: Spec) -> None:
+    timestamp = spec.validator("/components/schemas/Timestamp")
+    assert timestamp.is_valid("2026-03-10T09:00:00-05:00")
+    assert not timestamp.is_valid("2026-02-30T09:00:00Z")
+
+
+def test_validator_for_an_operation_without_such_a_body_is_a_key_error(spec: Spec) -> None:
+    with pytest.raises(KeyError):
+        spec.response_validator("createAppointment", 200)
+
+
+def test_missing_file_is_unreadable_and_named(tmp_path: Path) -> None:
+    missing = tmp_path / "nope.yaml"
+    with pytest.raises(SpecUnreadable) as caught:
+        load(missing)
+    assert str(caught.value) == f"{missing}: no such file"
+
+
+def test_directory_is_unreadable(tmp_path: Path) -> None:
+    with pytest.raises(SpecUnreadable, match="is a directory"):
+        load(tmp_path)
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("openapi: [3.1.0\n", "not valid YAML: expected ',' or ']'"),
+        ("a: 1\na: 2\n", "mapping key 'a' appears twice at line 2, column 1"),
+        ("responses:\n  201: {}\n", "mapping key 201 is not a string (quote it) at line 2"),
+        ("\tkey: value\n", "not valid YAML"),
+    ],
+    ids=["unclosed list", "duplicate key", "unquoted status code", "tab indentation"],
+)
+def test_bad_yaml_is_one_line_naming_file_and_place(
+    tmp_path: Path, text: str, message: str
+) -> None:
+    path = tmp_path / "bad.yaml"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(SpecUnreadable) as caught:
+        load(path)
+    assert str(caught.value).startswith(f"{path}: ")
+    assert message in str(caught.value)
+    assert "\n" not in str(caught.value)
+
+
+def test_timestamps_in_yaml_stay_strings(tmp_path: Path) -> None:
+    from spec.loader import read_yaml
+
+    path = tmp_path / "t.yaml"
+    path.write_text("when: 2026-03-10T09:00:00-05:00\n", encoding="utf-8")
+    assert read_yaml(path) == {"when": "2026-03-10T09:00:00-05:00"}
+
+
+def _break(document: dict[str, Any], how: str) -> Any:
+    if how == "list":
+        return [document]
+    if how == "openapi 3.0":
+        document["openapi"] = "3.0.3"
+    elif how == "dangling ref":
+        schemas = document["components"]["schemas"]
+        schemas["Vehicle"]["allOf"][0]["$ref"] = "#/components/schemas/Car"
+    elif how == "info without title":
+        del document["info"]["title"]
+    elif how == "no lifecycle":
+        del document["x-lifecycle"]
+    elif how == "lifecycle state without kind":
+        del document["x-lifecycle"]["states"]["paid"]["kind"]
+    elif how == "unreachable lifecycle state":
+        edges = document["x-lifecycle"]["edges"]
+        document["x-lifecycle"]["edges"] = [e for e in edges if e["to"] != "failed"]
+    return document
+
+
+@pytest.mark.parametrize(
+    ("how", "message"),
+    [
+        ("list", "not an OpenAPI document (the top level is not a mapping)"),
+        ("openapi 3.0", "not a valid OpenAPI 3.1 document"),
+        (
+            "dangling ref",
+            "$ref '#/components/schemas/Car' at /components/schemas/Vehicle/allOf/0",
+        ),
+        ("info without title", "not a valid OpenAPI 3.1 document: 'title' is a required property"),
+        ("no lifecycle", "has no x-lifecycle extension"),
+        ("lifecycle state without kind", "x-lifecycle/states/paid: 'kind' is a required property"),
+        ("unreachable lifecycle state", "x-lifecycle: state 'failed' is not reachable from 'new'"),
+    ],
+)
+def test_invalid_spec_is_one_line_naming_file(
+    document: dict[str, Any], write_spec: Callable[[Any], Path], how: str, message: str
+) -> None:
+    path = write_spec(_break(document, how))
+    with pytest.raises(SpecInvalid) as caught:
+        load(path)
+    assert str(caught.value).startswith(f"{path}: ")
+    assert message in str(caught.value)
+    assert "\n" not in str(caught.value)
+    assert len(str(caught.value)) < 400
