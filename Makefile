@@ -1,13 +1,14 @@
 # The project's front door: `make help` lists every target.
 SHELL := bash
 .DEFAULT_GOAL := help
-.PHONY: help venv check lint format typecheck unit test validate lock clean
+.PHONY: help venv check lint format typecheck unit test validate mock lock clean
 
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 SPEC ?= spec/openapi.yaml
+MOCK_PORT ?= 8000
 PACKAGES := spec generators contract_tests mock_server
 
 help: ## list every target, one line each
@@ -41,6 +42,10 @@ test: validate ## the contract run; until the contract suite lands it validates 
 validate: $(STAMP) ## validate the spec (SPEC=path to choose another): OpenAPI 3.1, $refs, lifecycle
 	$(BIN)/hopdrive-spec validate $(SPEC)
 
+mock: $(STAMP) ## serve the reference mock on 127.0.0.1:$(MOCK_PORT) under /v1, state kept in .mock/
+	@mkdir -p .mock
+	$(BIN)/hopdrive-mock --port $(MOCK_PORT) --db .mock/hopdrive.db
+
 lock: ## re-pin the whole dependency tree into constraints.txt from pyproject.toml
 	rm -rf $(VENV)-lock
 	$(PYTHON) -m venv $(VENV)-lock
@@ -49,4 +54,4 @@ lock: ## re-pin the whole dependency tree into constraints.txt from pyproject.to
 	rm -rf $(VENV)-lock
 
 clean: ## remove the virtual environment and the tools' caches
-	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache reports *.egg-info
+	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache reports *.egg-info .mock
