@@ -89,6 +89,24 @@ class Spec:
         """The raw value at a JSON Pointer into the document."""
         return jsonpointer.resolve_pointer(self.document, pointer)
 
+    def fields(self, pointer: str, *, required: bool = False) -> tuple[str, ...]:
+        """The member names of the object schema at `pointer`, through `$ref` and `allOf`.
+
+        With `required`, only the members the schema requires. Order is the document's.
+        """
+        names: dict[str, None] = {}
+        node = self.schema(pointer)
+        if isinstance(node.get("$ref"), str):
+            names.update(
+                dict.fromkeys(self.fields(node["$ref"].removeprefix("#"), required=required))
+            )
+        for index in range(len(node.get("allOf", []))):
+            names.update(dict.fromkeys(self.fields(f"{pointer}/allOf/{index}", required=required)))
+        names.update(
+            dict.fromkeys(node.get("required", []) if required else node.get("properties", {}))
+        )
+        return tuple(names)
+
     def validator(self, pointer: str) -> Draft202012Validator:
         """A format-checking 2020-12 validator for the schema at `pointer`, built once."""
         if pointer not in self._validators:
@@ -99,19 +117,27 @@ class Spec:
             )
         return self._validators[pointer]
 
-    def request_validator(self, operation_id: str) -> Draft202012Validator:
-        """The validator for an operation's request body."""
+    def request_pointer(self, operation_id: str) -> str:
+        """The pointer to an operation's request body schema; KeyError when it takes none."""
         pointer = self.operations[operation_id].request_schema
         if pointer is None:
             raise KeyError(f"{operation_id} takes no request body")
-        return self.validator(pointer)
+        return pointer
 
-    def response_validator(self, operation_id: str, status: int | str) -> Draft202012Validator:
-        """The validator for an operation's response body with the given status."""
+    def response_pointer(self, operation_id: str, status: int | str) -> str:
+        """The pointer to an operation's response body schema; KeyError when it has none."""
         pointer = self.operations[operation_id].responses[str(status)].schema
         if pointer is None:
             raise KeyError(f"{operation_id} documents no body for {status}")
-        return self.validator(pointer)
+        return pointer
+
+    def request_validator(self, operation_id: str) -> Draft202012Validator:
+        """The validator for an operation's request body."""
+        return self.validator(self.request_pointer(operation_id))
+
+    def response_validator(self, operation_id: str, status: int | str) -> Draft202012Validator:
+        """The validator for an operation's response body with the given status."""
+        return self.validator(self.response_pointer(operation_id, status))
 
 
 def load(path: str | os.PathLike[str] | None = None) -> Spec:

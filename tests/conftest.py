@@ -12,8 +12,6 @@ import pytest
 
 from spec import Spec, load
 
-SEED_EXAMPLES = Path(__file__).parent / "fixtures" / "seed_examples"
-
 
 @pytest.fixture(scope="session")
 def spec() -> Spec:

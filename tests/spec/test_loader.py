@@ -126,7 +126,7 @@ def _break(document: dict[str, Any], how: str) -> Any:
             "dangling ref",
             "$ref '#/components/schemas/Car' at /components/schemas/Vehicle/allOf/0",
         ),
-        ("info without title", "not a valid OpenAPI 3.1 document: 'title' is a required property"),
+        ("info without title", "is a required property (at /info)"),
         ("no lifecycle", "has no x-lifecycle extension"),
         ("lifecycle state without kind", "x-lifecycle/states/paid: 'kind' is a required property"),
         ("unreachable lifecycle state", "x-lifecycle: state 'failed' is not reachable from 'new'"),
@@ -142,3 +142,15 @@ def test_invalid_spec_is_one_line_naming_file(
     assert message in str(caught.value)
     assert "\n" not in str(caught.value)
     assert len(str(caught.value)) < 400
+
+
+def test_fields_follow_refs_and_all_of(spec: Spec) -> None:
+    move = spec.fields("/components/schemas/ConciergeMove", required=True)
+    assert move[0] == "move_id"
+    assert move[-1] == "reference_id"
+    assert "pickup_location" in move
+    assert spec.fields("/components/schemas/Vehicle", required=True) == ("make", "model", "manual")
+    assert spec.fields("/components/schemas/Vehicle")[:2] == ("stock", "vin")
+    created = spec.operations["createAppointment"].responses["201"].schema
+    assert created is not None
+    assert spec.fields(created) == ("id", "status")

@@ -10,6 +10,7 @@ import pytest
 from openapi_spec_validator import OpenAPIV31SpecValidator
 
 from spec import Spec
+from tests.seeds import seed
 
 PROBLEM = "application/problem+json"
 PROBLEM_SCHEMAS = {"#/components/schemas/Problem", "#/components/schemas/DuplicateMoveProblem"}
@@ -249,3 +250,18 @@ def test_lifecycle_extension_is_present_with_the_eight_states(spec: Spec) -> Non
         "refunded",
         "failed",
     ]
+
+
+def test_duplicate_check_says_where_each_value_lives(spec: Spec) -> None:
+    field = spec.document["components"]["schemas"]["DuplicateCheckField"]
+    assert list(field["x-compares"]) == field["enum"]
+    leg = seed("004_createRoundTripMove.request")["move_one"]
+    found = {
+        name: jsonpointer.resolve_pointer(leg, ptr, None)
+        for name, ptr in field["x-compares"].items()
+    }
+    assert found == {
+        "reference_num": None,
+        "vehicle_stock": "BK0018",
+        "vehicle_vin": "5GAKRBED5BJ262438",
+    }

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import copy
-import json
 from pathlib import Path
 from typing import Any
 
@@ -12,14 +11,10 @@ import pytest
 from jsonschema import Draft202012Validator
 
 from spec import Spec
+from tests.seeds import SEED_EXAMPLES, seed
 
-SEED_EXAMPLES = Path(__file__).parents[1] / "fixtures" / "seed_examples"
 FIXTURES = sorted(SEED_EXAMPLES.glob("*.json"))
 _REMOVE = object()
-
-
-def _fixture(name: str) -> Any:
-    return json.loads((SEED_EXAMPLES / f"{name}.json").read_text(encoding="utf-8"))
 
 
 def _validator(spec: Spec, fixture: str) -> Draft202012Validator:
@@ -58,7 +53,7 @@ def test_every_seed_page_with_an_example_has_fixtures() -> None:
 @pytest.mark.parametrize("path", FIXTURES, ids=lambda p: p.stem)
 def test_seed_example_validates(spec: Spec, path: Path) -> None:
     validator = _validator(spec, path.stem)
-    errors = [error.message for error in validator.iter_errors(_fixture(path.stem))]
+    errors = [error.message for error in validator.iter_errors(seed(path.stem))]
     assert errors == []
 
 
@@ -72,7 +67,7 @@ def test_spec_carries_the_seed_example_verbatim(spec: Spec, path: Path) -> None:
         pointer = operation.responses[direction.removeprefix("response_")].schema
     assert pointer is not None
     media = spec.schema(pointer.removesuffix("/schema"))
-    assert media["examples"]["seed"]["value"] == _fixture(path.stem)
+    assert media["examples"]["seed"]["value"] == seed(path.stem)
 
 
 def test_every_example_in_the_spec_validates(spec: Spec) -> None:
@@ -208,7 +203,7 @@ def test_broken_variant_fails_at_the_edited_place(
     spec: Spec, fixture: str, pointer: str, value: Any, why: str
 ) -> None:
     validator = _validator(spec, fixture)
-    broken = _edit(_fixture(fixture), pointer, value)
+    broken = _edit(seed(fixture), pointer, value)
     failing = _error_pointers(validator, broken)
     assert failing, f"accepted although {why}"
     # The failure must be about the edited member (or the object holding it), not elsewhere.
@@ -265,7 +260,7 @@ ACCEPTED = [
 def test_documented_alternative_is_accepted(
     spec: Spec, fixture: str, pointer: str, value: Any, why: str
 ) -> None:
-    edited = _edit(_fixture(fixture), pointer, value)
+    edited = _edit(seed(fixture), pointer, value)
     errors = [e.message for e in _validator(spec, fixture).iter_errors(edited)]
     assert errors == [], why
 

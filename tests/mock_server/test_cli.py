@@ -1,0 +1,50 @@
+"""`hopdrive-mock`: bad set-up input is one line naming the file, exit 2, nothing served."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from mock_server.cli import EXIT_SETUP, main
+
+MOCK = Path(sys.executable).with_name("hopdrive-mock")
+
+
+def test_unreadable_tenants_file_is_one_line_and_exit_2(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    missing = tmp_path / "tenants.yaml"
+    assert main(["--tenants", str(missing), "--db", ":memory:"]) == EXIT_SETUP == 2
+    err = capsys.readouterr().err
+    assert err.startswith(f"hopdrive-mock: error: {missing}: cannot be read")
+    assert err.count("\n") == 1
+
+
+def test_tenants_file_of_the_wrong_shape_is_one_line_and_exit_2(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / "tenants.json"
+    path.write_text('{"dev-token-a": ["1234"]}', encoding="utf-8")
+    assert main(["--tenants", str(path), "--db", ":memory:"]) == EXIT_SETUP
+    assert capsys.readouterr().err == (
+        f"hopdrive-mock: error: {path}: dev-token-a: rooftops must be a list of positive integers\n"
+    )
+
+
+def test_database_in_a_missing_directory_is_one_line_and_exit_2(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    db = tmp_path / "no-such-dir" / "state.db"
+    assert main(["--db", str(db)]) == EXIT_SETUP
+    err = capsys.readouterr().err
+    assert err.startswith(f"hopdrive-mock: error: {db}: cannot be opened as a database")
+    assert err.count("\n") == 1
+
+
+def test_installed_command_documents_its_flags() -> None:
+    result = subprocess.run([str(MOCK), "--help"], capture_output=True, text=True, check=True)
+    for flag in ("--port", "--db", "--tenants", "--no-test-control", "--quiet"):
+        assert flag in result.stdout

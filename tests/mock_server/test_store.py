@@ -1,0 +1,196 @@
+"""Persistence and serialised writes: the store, and the mock process killed mid-run."""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import httpx
+import pytest
+
+from mock_server.problems import Problem
+from mock_server.store import Store, StoreError
+from tests.seeds import seed
+
+MOCK = Path(sys.executable).with_name("hopdrive-mock")
+TOKEN = {"Authorization": "Bearer dev-token-a"}
+
+
+def test_store_keeps_appointments_across_reopen(tmp_path: Path) -> None:
+    path = tmp_path / "state.db"
+    store = Store(path)
+    with store.transaction() as tx:
+        appointment_id = tx.insert_appointment(1234, {"status": "new"})
+    store.close()
+    reopened = Store(path)
+    with reopened.transaction() as tx:
+        assert tx.appointment(appointment_id) == (1234, {"status": "new", "id": appointment_id})
+
+
+def test_store_uses_wal_and_full_sync(tmp_path: Path) -> None:
+    store = Store(tmp_path / "state.db")
+    connection = store._connection
+    assert connection.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    assert connection.execute("PRAGMA synchronous").fetchone()[0] == 2  # FULL
+
+
+def test_transaction_that_raises_changes_nothing() -> None:
+    store = Store()
+    with store.transaction() as tx:
+        appointment_id = tx.insert_appointment(1234, {"status": "new"})
+
+    def refused_change() -> None:
+        with store.transaction() as tx:
+            tx.put_appointment(appointment_id, {"status": "ready"})
+            tx.insert_move(1234, {"vehicle_vin": "X"})
+            raise Problem(409, "frozen-field", "refused")
+
+    with pytest.raises(Problem):
+        refused_change()
+    with store.transaction() as tx:
+        assert tx.appointment(appointment_id) == (1234, {"status": "new", "id": appointment_id})
+        assert tx.moves_matching(1234, "vehicle_vin", ["X"]) == []
+
+
+def test_duplicate_history_is_per_rooftop_and_field() -> None:
+    store = Store()
+    with store.transaction() as tx:
+        first = tx.insert_move(42, {"vehicle_vin": "VIN1", "vehicle_stock": "S1"})
+        tx.insert_move(1234, {"vehicle_vin": "VIN1"})
+        assert tx.moves_matching(42, "vehicle_vin", ["VIN1", "VIN2"]) == [first]
+        assert tx.moves_matching(42, "vehicle_stock", ["VIN1"]) == []
+
+
+def test_unopenable_database_is_a_one_line_store_error(tmp_path: Path) -> None:
+    with pytest.raises(StoreError) as caught:
+        Store(tmp_path / "missing-dir" / "state.db")
+    assert str(caught.value).startswith(str(tmp_path / "missing-dir" / "state.db"))
+    assert "\n" not in str(caught.value)
+
+
+def test_writers_on_separate_connections_lose_no_update(tmp_path: Path) -> None:
+    # Each thread has its own connection, as two mock processes on one file would.
+    path = tmp_path / "shared.db"
+    with Store(path).transaction() as tx:
+        appointment_id = tx.insert_appointment(1234, {"count": 0})
+    rounds, writers = 25, 8
+
+    def increment() -> None:
+        store = Store(path)
+        for _ in range(rounds):
+            with store.transaction() as tx:
+                _, record = tx.appointment(appointment_id) or (0, {})
+                tx.put_appointment(appointment_id, {**record, "count": record["count"] + 1})
+        store.close()
+
+    threads = [threading.Thread(target=increment) for _ in range(writers)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    with Store(path).transaction() as tx:
+        assert tx.appointment(appointment_id) == (
+            1234,
+            {"count": rounds * writers, "id": appointment_id},
+        )
+
+
+def test_eight_concurrent_patches_of_different_fields_all_land(api: httpx.Client) -> None:
+    appointment_id = api.post("/appointments", json=seed("000_createAppointment.request")).json()[
+        "id"
+    ]
+    changes = {
+        "consumer_name": "A",
+        "consumer_phone": "+15555550100",
+        "driver_notes": "C",
+        "vehicle_vin": "D",
+        "vehicle_make": "E",
+        "vehicle_model": "F",
+        "vehicle_color": "G",
+        "vehicle_year": 2024,
+    }
+    barrier = threading.Barrier(len(changes))
+    statuses: list[int] = []
+
+    def patch(name: str) -> None:
+        with httpx.Client(base_url=api.base_url, headers=TOKEN) as client:
+            barrier.wait()
+            response = client.patch(f"/appointments/{appointment_id}", json={name: changes[name]})
+            statuses.append(response.status_code)
+
+    threads = [threading.Thread(target=patch, args=(name,)) for name in changes]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert statuses == [200] * len(changes)
+    final = api.patch(f"/appointments/{appointment_id}", json={}).json()
+    assert {name: final[name] for name in changes} == changes
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+@contextmanager
+def _mock_process(db: Path, port: int) -> Iterator[subprocess.Popen[bytes]]:
+    """The installed `hopdrive-mock` serving `db`, ready to answer."""
+    process = subprocess.Popen(
+        [str(MOCK), "--port", str(port), "--db", str(db), "--quiet"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        deadline = time.monotonic() + 20
+        while True:
+            try:
+                httpx.get(f"http://127.0.0.1:{port}/v1/appointments", timeout=1)
+                break
+            except httpx.TransportError:
+                if process.poll() is not None or time.monotonic() > deadline:
+                    raise RuntimeError("hopdrive-mock did not start") from None
+                time.sleep(0.05)
+        yield process
+    finally:
+        if process.poll() is None:
+            process.kill()
+        process.wait()
+
+
+def test_sigkill_right_after_a_2xx_loses_nothing(tmp_path: Path) -> None:
+    db = tmp_path / "state.db"
+    port = _free_port()
+    base = f"http://127.0.0.1:{port}/v1"
+    trip = seed("004_createRoundTripMove.request")
+    with _mock_process(db, port) as process:
+        # This process runs on the real clock: the appointment must lie ahead of it.
+        future = (datetime.now(UTC) + timedelta(days=30)).isoformat()
+        body = {**seed("000_createAppointment.request"), "appointment_time": future}
+        created = httpx.post(f"{base}/appointments", json=body, headers=TOKEN)
+        appointment_id = created.json()["id"]
+        updated = httpx.patch(
+            f"{base}/appointments/{appointment_id}", json={"driver_notes": "kept"}, headers=TOKEN
+        )
+        moved = httpx.post(f"{base}/round-trip-moves", json=trip, headers=TOKEN)
+        assert (created.status_code, updated.status_code, moved.status_code) == (201, 200, 200)
+        os.kill(process.pid, signal.SIGKILL)
+        process.wait()
+    with _mock_process(db, port):
+        after = httpx.patch(f"{base}/appointments/{appointment_id}", json={}, headers=TOKEN)
+        duplicate = httpx.post(f"{base}/round-trip-moves", json=trip, headers=TOKEN)
+    assert after.status_code == 200
+    assert after.json()["driver_notes"] == "kept"
+    assert duplicate.status_code == 409
+    move_ids = [moved.json()[leg]["move_id"] for leg in ("move_one", "move_two")]
+    assert duplicate.json()["conflicting_move_ids"] == move_ids
