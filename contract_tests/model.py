@@ -1,0 +1,148 @@
+"""The suite's own model of an appointment: what a conforming server must answer (D6-D15).
+
+Built from the spec's lifecycle and schemas; it knows nothing of any implementation.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from spec import Spec
+
+UPDATED_AT = "updatedat"
+MOVE_ID = "move_id"
+
+
+@dataclass(frozen=True)
+class Expectation:
+    """The statuses a request may get, and the record a success must answer."""
+
+    statuses: frozenset[int]
+    record: dict[str, Any] | None
+    why: str
+
+
+@dataclass
+class Appointment:
+    """One appointment as the model holds it."""
+
+    id: int
+    record: dict[str, Any]
+    updated_at: str | None = None
+    move_id: int | None = None
+    history: list[str] = field(default_factory=list)
+
+
+class Model:
+    """Expected outcomes of creations, replacements, updates and internal transitions."""
+
+    def __init__(self, spec: Spec) -> None:
+        lifecycle = spec.lifecycle
+        self.lifecycle = lifecycle
+        self.record_fields = spec.fields(
+            lifecycle.record_schema_ref.removeprefix("#"), required=True
+        )
+        self.create_fields = spec.fields(spec.request_pointer("createAppointment"))
+        self.replace_fields = spec.fields(spec.request_pointer("replaceAppointment"))
+        _, self.config_member, self.config_key = lifecycle.elected_response_pointer.split("/", 2)
+
+    def created(self, body: Mapping[str, Any]) -> dict[str, Any]:
+        """The record a creation leaves (D6): the body's members, the initial state, no type."""
+        record: dict[str, Any] = dict.fromkeys(self.record_fields)
+        record.update({name: body.get(name) for name in self.create_fields})
+        record[self.config_member] = self._config(body.get(self.config_member), None)
+        record["status"] = self.lifecycle.initial
+        return record
+
+    def update(
+        self, record: Mapping[str, Any], body: Mapping[str, Any], *, replace: bool, now: datetime
+    ) -> Expectation:
+        """What a PUT (`replace`) or PATCH must get (D7-D13)."""
+        lifecycle = self.lifecycle
+        status = record["status"]
+        refusals: dict[int, str] = {}
+        if status in lifecycle.terminal_states:
+            refusals[409] = f"D12: {status} is terminal"
+        stored = _instant(record.get(lifecycle.past_time_lock))
+        if stored is not None and stored <= now:
+            refusals[409] = "D12: the stored appointment_time has passed"
+        changes = {name: body.get(name) for name in self.replace_fields} if replace else dict(body)
+        new_time = _instant(changes.get(lifecycle.past_time_lock))
+        if new_time is not None and new_time <= now:
+            refusals.setdefault(400, "D9: the new appointment_time is in the past")
+        elected_field = lifecycle.elected_request_field
+        current = lifecycle.elected_type(record)
+        elected = changes.pop(elected_field) if elected_field in changes else current
+        candidate = {**record, **changes}
+        candidate[self.config_member] = self._config(candidate.get(self.config_member), elected)
+        if status in lifecycle.staged_states:
+            frozen = sorted(
+                name
+                for name in self.replace_fields
+                if name not in lifecycle.staged_mutable_fields
+                and name != elected_field
+                and not _same(name, candidate.get(name), record.get(name))
+            )
+            if elected != current:
+                frozen.append(elected_field)
+            if frozen:
+                refusals.setdefault(409, f"D11: {status} freezes {', '.join(frozen)}")
+        else:
+            candidate["status"] = lifecycle.derive_status(candidate)
+        if refusals:
+            # Where several rules refuse, a server may give any of their statuses.
+            return Expectation(frozenset(refusals), None, "; ".join(refusals.values()))
+        return Expectation(frozenset({200}), candidate, "D7/D8/D10: the update is allowed")
+
+    def transition(self, record: Mapping[str, Any], target: str) -> Expectation:
+        """What the D15 test-control request must get."""
+        status = record["status"]
+        if not self.lifecycle.allows(status, target, "internal"):
+            return Expectation(
+                frozenset({409}), None, f"D15: no internal edge {status} -> {target}"
+            )
+        return Expectation(
+            frozenset({200}), {**record, "status": target}, f"D15: {status} -> {target}"
+        )
+
+    def _config(self, config: Any, elected: str | None) -> dict[str, Any] | None:
+        """The config a server reports: the client's keys and the elected type, its own (D13)."""
+        kept = (
+            {k: v for k, v in config.items() if k != self.config_key}
+            if isinstance(config, dict)
+            else None
+        )
+        return kept if elected is None else {**(kept or {}), self.config_key: elected}
+
+
+def mismatches(model: Mapping[str, Any], answer: Mapping[str, Any]) -> list[str]:
+    """The members where a server's record differs from the model's (times compared as instants)."""
+    found = []
+    for name, expected in model.items():
+        if name in ("id", UPDATED_AT, MOVE_ID):
+            continue
+        if not _same(name, answer.get(name), expected):
+            found.append(f"{name}: expected {expected!r}, got {answer.get(name)!r}")
+    return found
+
+
+def _same(name: str, left: Any, right: Any) -> bool:
+    # Times are the same when they name the same instant, whatever offset they are written in.
+    if isinstance(left, str) and isinstance(right, str):
+        a, b = _instant(left), _instant(right)
+        if a is not None and b is not None and name.endswith("time"):
+            return a == b
+    return bool(left == right)
+
+
+def _instant(value: Any) -> datetime | None:
+    if not isinstance(value, str):
+        return None
+    try:
+        parsed = datetime.fromisoformat(value)
+    except ValueError:
+        return None
+    return parsed.astimezone(UTC) if parsed.tzinfo else None

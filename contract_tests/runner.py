@@ -1,0 +1,144 @@
+"""`hopdrive-contract`: run the contract suite against a base URL, or against the bundled mock."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+
+import httpx
+import pytest
+
+from contract_tests.profiles import PROFILE_ENV, PROFILES
+
+SUITE = Path(__file__).parent
+MOCK_COMMAND = "hopdrive-mock"
+EXIT_SETUP = 2
+
+
+class SetupError(Exception):
+    """The run cannot start; `str()` is one line."""
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the suite; the return value is pytest's exit status (2 when it cannot start)."""
+    parser = argparse.ArgumentParser(
+        prog="hopdrive-contract",
+        description=(
+            "Judge a HopDrive dealer API server against the contract. Without a base URL the "
+            "bundled mock is started on a free port, tested and stopped. "
+            "Other arguments go to pytest."
+        ),
+    )
+    parser.add_argument(
+        "--base-url",
+        default=os.environ.get("HOPDRIVE_BASE_URL", ""),
+        help="server base URL including /v1 (default: $HOPDRIVE_BASE_URL, else the bundled mock)",
+    )
+    parser.add_argument(
+        "--profile",
+        choices=sorted(PROFILES),
+        default=os.environ.get(PROFILE_ENV) or "default",
+        help="how hard to try: quick (pre-commit), default, deep (nightly)",
+    )
+    parser.add_argument(
+        "--seed",
+        type=int,
+        default=int(os.environ["HOPDRIVE_SEED"]) if os.environ.get("HOPDRIVE_SEED") else None,
+        help="Hypothesis seed, to repeat a run exactly (default: a new one, printed)",
+    )
+    parser.add_argument(
+        "--junit", default="reports/junit.xml", help="JUnit XML report path (default: %(default)s)"
+    )
+    args, pytest_args = parser.parse_known_args(argv)
+    seed = args.seed if args.seed is not None else random.randrange(2**32)
+    os.environ[PROFILE_ENV] = args.profile
+    Path(args.junit).parent.mkdir(parents=True, exist_ok=True)
+    selection = [arg for arg in pytest_args if not arg.startswith("-")]
+    command = [
+        *(pytest_args if selection else [str(SUITE), *pytest_args]),
+        "-p",
+        "no:cacheprovider",
+        f"--hypothesis-seed={seed}",
+        f"--junitxml={args.junit}",
+        f"--rootdir={SUITE.parent}",
+        # This module imported the package before pytest could rewrite it; the tests still are.
+        "-W",
+        "ignore::pytest.PytestAssertRewriteWarning",
+    ]
+    try:
+        with _server(args.base_url) as base_url:
+            os.environ["HOPDRIVE_BASE_URL"] = base_url
+            print(
+                f"hopdrive-contract: {base_url} (profile {args.profile}, hypothesis seed {seed})",
+                flush=True,
+            )
+            return int(pytest.main(command))
+    except SetupError as error:
+        print(f"hopdrive-contract: error: {error}", file=sys.stderr)
+        return EXIT_SETUP
+
+
+@contextmanager
+def _server(base_url: str) -> Iterator[str]:
+    """The given base URL, or the bundled mock started for the run and stopped after it."""
+    if base_url:
+        if not base_url.startswith(("http://", "https://")):
+            raise SetupError(f"base URL {base_url!r} is not an http(s) URL")
+        yield base_url.rstrip("/")
+        return
+    mock = shutil.which(MOCK_COMMAND, path=str(Path(sys.executable).parent)) or shutil.which(
+        MOCK_COMMAND
+    )
+    if mock is None:
+        raise SetupError(f"no base URL given and {MOCK_COMMAND} is not installed")
+    # The bundled mock offers the D15 test-control endpoint and holds the default tokens.
+    os.environ.setdefault("HOPDRIVE_TEST_CONTROL", "1")
+    with tempfile.TemporaryDirectory(prefix="hopdrive-contract-") as state:
+        port = _free_port()
+        process = subprocess.Popen(
+            [mock, "--port", str(port), "--db", str(Path(state) / "mock.db"), "--quiet"],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+        )
+        try:
+            url = f"http://127.0.0.1:{port}/v1"
+            _wait_until_up(url, process)
+            yield url
+        finally:
+            process.terminate()
+            try:
+                process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def _wait_until_up(url: str, process: subprocess.Popen[bytes]) -> None:
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            err = process.stderr.read().decode(errors="replace") if process.stderr else ""
+            lines = err.strip().splitlines()
+            raise SetupError(f"the bundled mock exited: {lines[-1] if lines else 'no output'}")
+        try:
+            httpx.get(f"{url}/appointments", timeout=1)
+            return
+        except httpx.TransportError:
+            time.sleep(0.05)
+    raise SetupError("the bundled mock did not answer within 30 s")

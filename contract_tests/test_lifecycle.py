@@ -1,0 +1,217 @@
+"""Lifecycle conformance: a Hypothesis state machine drives appointments through the spec's
+lifecycle and holds the server to the suite's model after every step (D6-D15)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+import pytest
+from hypothesis import HealthCheck, settings
+from hypothesis import strategies as st
+from hypothesis.stateful import (
+    Bundle,
+    RuleBasedStateMachine,
+    invariant,
+    precondition,
+    rule,
+    run_state_machine_as_test,
+)
+
+from contract_tests import examples
+from contract_tests.exchanges import Api
+from contract_tests.model import Appointment, Expectation, Model, mismatches
+from contract_tests.profiles import current
+from contract_tests.target import Target
+from spec import Spec, load
+
+SPEC = load()
+LIFECYCLE = SPEC.lifecycle
+TYPES = SPEC.schema("/components/schemas/TransportationType")["enum"]
+DECISIONS = tuple(f"D{n}" for n in range(6, 16))
+
+
+def _times() -> st.SearchStrategy[str | None]:
+    # Days from now on either side, so a server's clock a little off ours changes nothing;
+    # mostly ahead, since a past time locks the record for good (D12).
+    future = st.integers(2, 60).map(examples.moment)
+    past = st.integers(2, 30).map(lambda days: examples.moment(-days))
+    return st.one_of(st.none(), future, future, future, past)
+
+
+def _config() -> st.SearchStrategy[Any]:
+    return st.sampled_from(
+        [None, {}, {"dms": "R1"}, {LIFECYCLE.elected_request_field: "shuttle", "dms": "R2"}]
+    )
+
+
+def _fields(target: Target) -> dict[str, st.SearchStrategy[Any]]:
+    """A strategy for every replaceable member, from values the target accepts."""
+    text = st.sampled_from([None, "Jane Smith", "J. Smith", "Gate 4"])
+    return {
+        "consumer_at_pickup": st.booleans(),
+        "delivery_location_id": st.just(target.delivery_location_id),
+        "pickup_location_id": st.sampled_from([None, target.pickup_location_id]),
+        "appointment_time": _times(),
+        "consumer_name": text,
+        "consumer_phone": st.sampled_from([None, "+15555550101", "+15555550199"]),
+        "driver_notes": text,
+        "vehicle_vin": st.sampled_from([None, "1HGBH41JXMN109186", "2HGFB2F50DH000001"]),
+        "vehicle_make": st.sampled_from([None, "Honda", "Acura"]),
+        "vehicle_model": st.sampled_from([None, "Accord"]),
+        "vehicle_year": st.sampled_from([None, 2022, 2024]),
+        "vehicle_color": st.sampled_from([None, "Silver"]),
+        "vehicle_manual": st.sampled_from([None, False, True]),
+        "config": _config(),
+        LIFECYCLE.elected_request_field: st.sampled_from([None, *TYPES]),
+    }
+
+
+def build_machine(api: Api, target: Target, spec: Spec) -> type[RuleBasedStateMachine]:
+    """The state machine class for this server."""
+    model = Model(spec)
+    fields = _fields(target)
+    replace_fields = model.replace_fields
+    required = set(spec.fields(spec.request_pointer("replaceAppointment"), required=True))
+
+    class Lifecycle(RuleBasedStateMachine):
+        appointments = Bundle("appointments")
+        live = 0
+
+        def _check(self, appointment: Appointment, expected: Expectation, response: Any) -> None:
+            step = f"{response.request.method} {response.request.url.path}"
+            appointment.history.append(f"{step} -> {response.status_code}")
+            assert response.status_code in expected.statuses, (
+                f"{step}: expected {sorted(expected.statuses)} ({expected.why}), "
+                f"got {response.status_code}. Steps so far: {appointment.history}"
+            )
+            if expected.record is None:
+                self._unchanged(appointment)
+                return
+            answer = response.json()
+            wrong = mismatches(expected.record, answer)
+            assert not wrong, f"{step} ({expected.why}) answered wrong members: {wrong}"
+            self._stamped(appointment, answer)
+            appointment.record = expected.record
+
+        def _stamped(self, appointment: Appointment, answer: dict[str, Any]) -> None:
+            stamp = answer.get("updatedat")
+            assert isinstance(stamp, str), "D14: updatedat missing from the answer"
+            if appointment.updated_at is not None:
+                earlier = datetime.fromisoformat(appointment.updated_at)
+                assert datetime.fromisoformat(stamp) >= earlier, (
+                    f"D14: updatedat went backwards: {appointment.updated_at} -> {stamp}"
+                )
+            appointment.updated_at = stamp
+            move_id = answer.get("move_id")
+            if appointment.move_id is not None:
+                assert move_id == appointment.move_id, f"D14: move_id changed to {move_id}"
+            elif appointment.record["status"] == LIFECYCLE.move_created_on or (
+                answer["status"] == LIFECYCLE.move_created_on
+            ):
+                assert isinstance(move_id, int), f"D14: no move_id in {answer['status']}"
+                appointment.move_id = move_id
+            else:
+                assert move_id is None, f"D14: move_id {move_id} before {LIFECYCLE.move_created_on}"
+
+        def _unchanged(self, appointment: Appointment) -> None:
+            """A refused request changed nothing: read the record back where the API allows."""
+            expected = model.update(appointment.record, {}, replace=False, now=datetime.now(UTC))
+            if expected.record is None:
+                return  # terminal or past: the API offers no read of it
+            response = api.patch(f"/appointments/{appointment.id}", {})
+            assert response.status_code == 200, f"read-back PATCH {{}} got {response.status_code}"
+            wrong = mismatches(appointment.record, response.json())
+            assert not wrong, f"a refused request changed the record: {wrong}"
+            self._stamped(appointment, response.json())
+
+        @precondition(lambda self: self.live < 3)
+        @rule(target=appointments, data=st.data())
+        def create(self, data: st.DataObject) -> Appointment:
+            body = examples.appointment(spec, target)
+            for name in model.create_fields:
+                if name in fields and name not in ("customer_id", "delivery_location_id"):
+                    body[name] = data.draw(fields[name], label=name)
+            response = api.post("/appointments", body)
+            assert response.status_code == 201, f"D6: creation got {response.status_code}"
+            answer = response.json()
+            assert answer.get("status") == LIFECYCLE.initial, (
+                f"D6: created as {answer.get('status')}"
+            )
+            return Appointment(id=answer["id"], record={**model.created(body), "id": answer["id"]})
+
+        @rule(appointment=appointments, kind=st.sampled_from(TYPES))
+        def elect(self, appointment: Appointment, kind: str) -> None:
+            """PUT complete data with a type: the partner's new -> ready step."""
+            body = examples.replacement(spec, target, transportation_type=kind)
+            expected = model.update(appointment.record, body, replace=True, now=datetime.now(UTC))
+            self._check(appointment, expected, api.put(f"/appointments/{appointment.id}", body))
+
+        @rule(appointment=appointments, data=st.data(), resend=st.booleans())
+        def replace(self, appointment: Appointment, data: st.DataObject, resend: bool) -> None:
+            if resend:
+                # The current values with one mutable member changed: what a staged PUT may do.
+                body = {name: appointment.record.get(name) for name in replace_fields}
+                body[LIFECYCLE.elected_request_field] = LIFECYCLE.elected_type(appointment.record)
+                mutable = data.draw(st.sampled_from(LIFECYCLE.staged_mutable_fields))
+                body[mutable] = data.draw(fields[mutable], label=mutable)
+            else:
+                body = {name: data.draw(fields[name], label=name) for name in replace_fields}
+            body = {k: v for k, v in body.items() if v is not None or k not in required}
+            expected = model.update(appointment.record, body, replace=True, now=datetime.now(UTC))
+            self._check(appointment, expected, api.put(f"/appointments/{appointment.id}", body))
+
+        @rule(appointment=appointments, data=st.data())
+        def update(self, appointment: Appointment, data: st.DataObject) -> None:
+            names = data.draw(st.sets(st.sampled_from(replace_fields), max_size=3), label="members")
+            body = {name: data.draw(fields[name], label=name) for name in sorted(names)}
+            body = {k: v for k, v in body.items() if v is not None or k not in required}
+            expected = model.update(appointment.record, body, replace=False, now=datetime.now(UTC))
+            self._check(appointment, expected, api.patch(f"/appointments/{appointment.id}", body))
+
+        def _drive(self, appointment: Appointment, state: str) -> None:
+            expected = model.transition(appointment.record, state)
+            response = api.post(f"/_test/appointments/{appointment.id}/status", {"status": state})
+            self._check(appointment, expected, response)
+
+        @precondition(lambda self: target.test_control)
+        @rule(appointment=appointments, data=st.data())
+        def advance(self, appointment: Appointment, data: st.DataObject) -> None:
+            """Take an internal edge the lifecycle has (payment, move creation, cancellation)."""
+            edges = LIFECYCLE.edges_from(appointment.record["status"], "internal")
+            if edges:
+                self._drive(appointment, data.draw(st.sampled_from([e.target for e in edges])))
+
+        @precondition(lambda self: target.test_control)
+        @rule(appointment=appointments, state=st.sampled_from(list(LIFECYCLE.states)))
+        def drive_any(self, appointment: Appointment, state: str) -> None:
+            """Ask for any state: one the lifecycle does not allow from here must be refused."""
+            self._drive(appointment, state)
+
+        @invariant()
+        def nothing(self) -> None:
+            """Every check happens in the rules, against the answer each request got."""
+
+    return Lifecycle
+
+
+@pytest.mark.contract(
+    "createAppointment",
+    "replaceAppointment",
+    "updateAppointment",
+    "setAppointmentStatusForTest",
+    check="lifecycle",
+    decisions=DECISIONS,
+)
+def test_appointments_follow_the_lifecycle(api: Api, target: Target, spec: Spec) -> None:
+    profile = current()
+    run_state_machine_as_test(
+        build_machine(api, target, spec),
+        settings=settings(
+            max_examples=profile.lifecycle_examples,
+            stateful_step_count=profile.lifecycle_steps,
+            deadline=None,
+            database=None,
+            suppress_health_check=list(HealthCheck),
+        ),
+    )

@@ -1,0 +1,141 @@
+"""Schema conformance by Schemathesis: generated valid and invalid requests on every operation,
+and stateful runs that follow the spec's links."""
+
+from __future__ import annotations
+
+from collections import deque
+from typing import Any
+
+import pytest
+import schemathesis
+from hypothesis import HealthCheck, given, settings
+from schemathesis import GenerationMode
+from schemathesis.checks import not_a_server_error
+from schemathesis.specs.openapi.checks import (
+    content_type_conformance,
+    negative_data_rejection,
+    response_headers_conformance,
+    response_schema_conformance,
+    status_code_conformance,
+)
+
+from contract_tests.checks import valid_data_is_accepted
+from contract_tests.exchanges import Exchange
+from contract_tests.profiles import current
+from contract_tests.target import Target
+from spec import SPEC_PATH, load
+
+PROFILE = current()
+CHECKS = [
+    not_a_server_error,
+    status_code_conformance,
+    content_type_conformance,
+    response_headers_conformance,
+    response_schema_conformance,
+    negative_data_rejection,
+    valid_data_is_accepted,
+]
+OPERATIONS = [
+    pytest.param(
+        op.operation_id,
+        marks=pytest.mark.contract(op.operation_id, check="schema", decisions=("D3", "D4")),
+        id=op.operation_id,
+    )
+    for op in load().operations.values()
+]
+MODES = [GenerationMode.POSITIVE, GenerationMode.NEGATIVE]
+
+
+def _schema(target: Target) -> Any:
+    schema = schemathesis.openapi.from_path(SPEC_PATH)
+    schema.config.update(
+        base_url=target.base_url, headers={"Authorization": f"Bearer {target.token}"}
+    )
+    # Authentication is judged by test_security; generated data must reach the handlers.
+    schema.config.generation.update(with_security_parameters=False)
+    # The same checks for the stateful runs, which take theirs from the configuration.
+    schema.config.checks.update(included_check_names=[check.__name__ for check in CHECKS])
+    return schema
+
+
+def _record(history: deque[Exchange], response: Any) -> None:
+    """Keep a Schemathesis exchange for the failure report, like the suite's own."""
+    request = response.request
+    body = request.body if isinstance(request.body, bytes | None) else str(request.body).encode()
+    history.append(
+        Exchange(
+            method=str(request.method),
+            url=str(request.url),
+            headers={
+                k: v
+                for k, v in request.headers.items()
+                if k.lower() in ("authorization", "content-type")
+            },
+            body=body,
+            status=response.status_code,
+            response_headers={k.lower(): ", ".join(v) for k, v in response.headers.items()},
+            response_body=response.content.decode("utf-8", "replace"),
+        )
+    )
+
+
+@pytest.mark.parametrize("mode", MODES, ids=[mode.value for mode in MODES])
+@pytest.mark.parametrize("operation_id", OPERATIONS)
+def test_generated_requests_get_documented_conforming_answers(
+    target: Target, history: deque[Exchange], operation_id: str, mode: GenerationMode
+) -> None:
+    operation = load().operations[operation_id]
+    if not operation.public and not target.test_control:
+        pytest.skip("the server declared no test-control endpoint (HOPDRIVE_TEST_CONTROL)")
+    schema = _schema(target)
+    strategy = schema[operation.path][operation.method].as_strategy(generation_mode=mode)
+
+    @given(case=strategy)
+    @settings(
+        max_examples=PROFILE.schema_examples,
+        deadline=None,
+        database=None,
+        suppress_health_check=list(HealthCheck),
+    )
+    def exercise(case: Any) -> None:
+        response = case.call()
+        _record(history, response)
+        case.validate_response(response, checks=CHECKS)
+
+    exercise()
+
+
+@pytest.mark.contract(
+    "createAppointment",
+    "replaceAppointment",
+    "updateAppointment",
+    check="schema",
+    decisions=("D6", "D7", "D8"),
+)
+def test_stateful_sequences_following_the_links_conform(
+    target: Target, history: deque[Exchange]
+) -> None:
+    schema = _schema(target)
+    if not target.test_control:
+        schema = schema.exclude(operation_id="setAppointmentStatusForTest")
+
+    class Workflow(schema.as_state_machine()):  # type: ignore[misc]
+        def before_call(self, case: Any) -> None:
+            # Creations for the dealer the token holds, so the links have records to follow.
+            if case.operation.label == "POST /appointments" and isinstance(case.body, dict):
+                case.body["customer_id"] = target.customer_id
+                case.body["delivery_location_id"] = target.delivery_location_id
+
+        def after_call(self, response: Any, case: Any) -> None:
+            _record(history, response)
+            super().after_call(response, case)
+
+    Workflow.run(
+        settings=settings(
+            max_examples=PROFILE.stateful_examples,
+            stateful_step_count=PROFILE.stateful_steps,
+            deadline=None,
+            database=None,
+            suppress_health_check=list(HealthCheck),
+        )
+    )
