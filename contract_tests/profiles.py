@@ -5,6 +5,8 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 
+from hypothesis import Phase
+
 PROFILE_ENV = "HOPDRIVE_PROFILE"
 
 
@@ -18,12 +20,17 @@ class Profile:
     stateful_steps: int
     lifecycle_examples: int
     lifecycle_steps: int
+    shrink: bool
+
+    def phases(self) -> tuple[Phase, ...]:
+        """Hypothesis phases: without shrinking, a failure is reported as found, not minimised."""
+        return tuple(phase for phase in Phase if self.shrink or phase is not Phase.shrink)
 
 
 PROFILES = {
-    "quick": Profile("quick", 8, 3, 4, 10, 15),
-    "default": Profile("default", 40, 10, 8, 80, 25),
-    "deep": Profile("deep", 400, 100, 20, 800, 40),
+    "quick": Profile("quick", 8, 3, 4, 10, 15, shrink=False),
+    "default": Profile("default", 40, 10, 8, 80, 25, shrink=True),
+    "deep": Profile("deep", 400, 100, 20, 800, 40, shrink=True),
 }
 
 

@@ -212,6 +212,7 @@ def test_appointments_follow_the_lifecycle(api: Api, target: Target, spec: Spec)
             stateful_step_count=profile.lifecycle_steps,
             deadline=None,
             database=None,
+            phases=profile.phases(),
             suppress_health_check=list(HealthCheck),
         ),
     )

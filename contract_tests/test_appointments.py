@@ -1,0 +1,273 @@
+"""Appointments one decision at a time (D6-D15): cases the state machine may take long to hit."""
+
+from __future__ import annotations
+
+from collections import deque
+from datetime import datetime
+from typing import Any
+
+import pytest
+
+from contract_tests import examples
+from contract_tests.exchanges import Api
+from contract_tests.target import Target
+from contract_tests.test_security import assert_problem
+from spec import Spec, load
+
+LIFECYCLE = load().lifecycle
+APPOINTMENTS = ("createAppointment", "replaceAppointment", "updateAppointment")
+
+
+def contract(*decisions: str, internal: bool = False) -> pytest.MarkDecorator:
+    operations = (*APPOINTMENTS, "setAppointmentStatusForTest") if internal else APPOINTMENTS
+    return pytest.mark.contract(*operations, check="lifecycle", decisions=decisions)
+
+
+def create(api: Api, spec: Spec, target: Target, **overrides: Any) -> int:
+    response = api.post("/appointments", examples.appointment(spec, target, **overrides))
+    assert response.status_code == 201, f"D6: creation got {response.status_code}"
+    return int(response.json()["id"])
+
+
+def read(api: Api, appointment_id: int) -> dict[str, Any]:
+    """The record, through the no-op PATCH (the API has no read)."""
+    response = api.patch(f"/appointments/{appointment_id}", {})
+    assert response.status_code == 200, f"D8: PATCH {{}} got {response.status_code}"
+    return dict(response.json())
+
+
+def reach(api: Api, spec: Spec, target: Target, state: str) -> int:
+    """A new appointment driven to `state`: PUT for the public part, test control for the rest."""
+    appointment_id = create(api, spec, target)
+    if state == LIFECYCLE.initial:
+        return appointment_id
+    incomplete = state == LIFECYCLE.derivation.incomplete
+    body = examples.replacement(
+        spec, target, **({"pickup_location_id": None} if incomplete else {})
+    )
+    reached = api.put(f"/appointments/{appointment_id}", body).json().get("status")
+    for step in _internal_path(reached, state):
+        response = api.post(f"/_test/appointments/{appointment_id}/status", {"status": step})
+        assert response.status_code == 200, f"D15: {step} got {response.status_code}"
+    return appointment_id
+
+
+def _internal_path(source: str, target: str) -> list[str]:
+    queue = deque([[source]])
+    while queue:
+        path = queue.popleft()
+        if path[-1] == target:
+            return path[1:]
+        for edge in LIFECYCLE.edges_from(path[-1], "internal"):
+            if edge.target not in path:
+                queue.append([*path, edge.target])
+    raise AssertionError(f"no internal path {source} -> {target}")
+
+
+def _without(record: dict[str, Any], *names: str) -> dict[str, Any]:
+    return {k: v for k, v in record.items() if k not in names}
+
+
+@contract("D6")
+def test_creation_answers_201_with_the_id_and_status_new(
+    api: Api, spec: Spec, target: Target
+) -> None:
+    minimal = {
+        k: examples.appointment(spec, target)[k]
+        for k in spec.fields(spec.request_pointer("createAppointment"), required=True)
+    }
+    response = api.post("/appointments", minimal)
+    assert response.status_code == 201
+    assert spec.response_validator("createAppointment", 201).is_valid(response.json())
+    assert response.json()["status"] == LIFECYCLE.initial
+
+
+@contract("D6", "D12")
+def test_past_time_is_accepted_on_creation_and_then_locks_the_record(
+    api: Api, spec: Spec, target: Target
+) -> None:
+    appointment_id = create(api, spec, target, appointment_time=examples.moment(-3))
+    assert_problem(api.patch(f"/appointments/{appointment_id}", {"driver_notes": "x"}), 409)
+
+
+@contract("D7", "D10", "D13")
+def test_put_answers_the_full_record_with_the_elected_type_under_config(
+    api: Api, spec: Spec, target: Target
+) -> None:
+    appointment_id = create(api, spec, target)
+    body = examples.replacement(spec, target)
+    response = api.put(f"/appointments/{appointment_id}", body)
+    assert response.status_code == 200
+    answer = response.json()
+    assert spec.response_validator("replaceAppointment", 200).is_valid(answer), "D4: shape"
+    assert answer["status"] == LIFECYCLE.derivation.complete, "D10: complete data -> ready"
+    assert answer["config"] == {"transportation_type": body["transportation_type"]}, "D13"
+    assert LIFECYCLE.elected_request_field not in answer, "D13: no top-level type"
+
+
+@contract("D7")
+def test_put_sets_every_omitted_field_to_null(api: Api, spec: Spec, target: Target) -> None:
+    appointment_id = create(api, spec, target)
+    required = spec.fields(spec.request_pointer("replaceAppointment"), required=True)
+    body = {k: examples.replacement(spec, target)[k] for k in required}
+    answer = api.put(f"/appointments/{appointment_id}", body).json()
+    for name in ("consumer_name", "vehicle_vin", "vehicle_year", "appointment_time", "config"):
+        assert answer[name] is None, f"D7: PUT kept {name}={answer[name]!r}"
+
+
+@contract("D7")
+def test_put_with_customer_id_is_400(api: Api, spec: Spec, target: Target) -> None:
+    appointment_id = create(api, spec, target)
+    body = {**examples.replacement(spec, target), "customer_id": target.customer_id}
+    assert_problem(api.put(f"/appointments/{appointment_id}", body), 400)
+
+
+@contract("D8")
+def test_patch_changes_only_the_members_sent(api: Api, spec: Spec, target: Target) -> None:
+    appointment_id = create(api, spec, target)
+    before = read(api, appointment_id)
+    after = api.patch(f"/appointments/{appointment_id}", {"driver_notes": "Gate 7"}).json()
+    assert after["driver_notes"] == "Gate 7"
+    assert _without(after, "driver_notes", "updatedat") == _without(
+        before, "driver_notes", "updatedat"
+    )
+
+
+@contract("D8")
+@pytest.mark.parametrize("name", ["consumer_at_pickup", "delivery_location_id"])
+def test_patch_cannot_null_a_required_member(
+    api: Api, spec: Spec, target: Target, name: str
+) -> None:
+    appointment_id = create(api, spec, target)
+    assert_problem(api.patch(f"/appointments/{appointment_id}", {name: None}), 400)
+
+
+@contract("D9")
+def test_appointment_time_comes_back_in_utc(api: Api, spec: Spec, target: Target) -> None:
+    appointment_id = create(api, spec, target)
+    sent = examples.moment(20)[:19] + "-05:00"
+    answer = api.patch(f"/appointments/{appointment_id}", {"appointment_time": sent}).json()
+    assert answer["appointment_time"].endswith("+00:00"), f"D9: {answer['appointment_time']}"
+    assert datetime.fromisoformat(answer["appointment_time"]) == datetime.fromisoformat(sent)
+
+
+@contract("D9")
+def test_naive_or_past_appointment_time_is_400(api: Api, spec: Spec, target: Target) -> None:
+    appointment_id = create(api, spec, target)
+    for value in (examples.moment(20)[:19], examples.moment(-2)):
+        response = api.patch(f"/appointments/{appointment_id}", {"appointment_time": value})
+        assert_problem(response, 400)
+
+
+@contract("D10")
+@pytest.mark.parametrize(
+    ("changes", "status"),
+    [
+        ({"transportation_type": None}, "notElected"),
+        ({"pickup_location_id": None}, "incomplete"),
+        ({"consumer_at_pickup": False, "pickup_location_id": None}, "complete"),
+    ],
+    ids=["no type", "no pickup location", "vehicle at the dealership"],
+)
+def test_status_after_put_follows_the_derivation(
+    api: Api, spec: Spec, target: Target, changes: dict[str, Any], status: str
+) -> None:
+    expected = {
+        "notElected": LIFECYCLE.derivation.not_elected,
+        "incomplete": LIFECYCLE.derivation.incomplete,
+        "complete": LIFECYCLE.derivation.complete,
+    }[status]
+    appointment_id = create(api, spec, target)
+    body = {**examples.replacement(spec, target), **changes}
+    assert api.put(f"/appointments/{appointment_id}", body).json()["status"] == expected
+
+
+@contract("D11", internal=True)
+@pytest.mark.parametrize("state", sorted(LIFECYCLE.staged_states))
+def test_staged_appointment_freezes_all_but_the_mutable_fields(
+    api: Api, spec: Spec, target: Target, state: str, test_control: None
+) -> None:
+    appointment_id = reach(api, spec, target, state)
+    before = read(api, appointment_id)
+    for frozen in ({"vehicle_vin": "2HGFB2F50DH000001"}, {"transportation_type": "shuttle"}):
+        assert_problem(api.patch(f"/appointments/{appointment_id}", frozen), 409)
+    assert_problem(
+        api.patch(
+            f"/appointments/{appointment_id}", {"consumer_name": "Changed", "vehicle_make": "Acura"}
+        ),
+        409,
+    )
+    after = read(api, appointment_id)
+    assert _without(after, "updatedat") == _without(before, "updatedat"), (
+        "D11: a refusal changed it"
+    )
+    changed = api.patch(f"/appointments/{appointment_id}", {"driver_notes": "Call on arrival"})
+    assert changed.status_code == 200
+    assert changed.json()["status"] == state
+
+
+@contract("D11")
+def test_staged_put_resending_the_frozen_values_is_allowed(
+    api: Api, spec: Spec, target: Target
+) -> None:
+    appointment_id = create(api, spec, target)
+    body = examples.replacement(spec, target)
+    assert api.put(f"/appointments/{appointment_id}", body).json()["status"] == "ready"
+    again = api.put(f"/appointments/{appointment_id}", {**body, "driver_notes": "Gate 9"})
+    assert again.status_code == 200, "D11: same values are not a change"
+
+
+@contract("D12", internal=True)
+@pytest.mark.parametrize("state", sorted(LIFECYCLE.terminal_states))
+def test_terminal_appointment_refuses_put_and_patch(
+    api: Api, spec: Spec, target: Target, state: str, test_control: None
+) -> None:
+    appointment_id = reach(api, spec, target, state)
+    assert_problem(
+        api.put(f"/appointments/{appointment_id}", examples.replacement(spec, target)), 409
+    )
+    assert_problem(api.patch(f"/appointments/{appointment_id}", {"driver_notes": "x"}), 409)
+
+
+@contract("D13")
+def test_config_transportation_type_belongs_to_the_server(
+    api: Api, spec: Spec, target: Target
+) -> None:
+    appointment_id = create(
+        api, spec, target, config={"transportation_type": "shuttle", "dms": "x"}
+    )
+    assert read(api, appointment_id)["config"] == {"dms": "x"}
+
+
+@contract("D14")
+def test_updatedat_is_set_and_never_goes_backwards(api: Api, spec: Spec, target: Target) -> None:
+    appointment_id = create(api, spec, target)
+    stamps = [read(api, appointment_id)["updatedat"] for _ in range(3)]
+    moments = [datetime.fromisoformat(stamp) for stamp in stamps]
+    assert moments == sorted(moments), f"D14: updatedat went backwards: {stamps}"
+
+
+@contract("D14", "D15", internal=True)
+def test_move_id_appears_when_paid_and_stays(
+    api: Api, spec: Spec, target: Target, test_control: None
+) -> None:
+    appointment_id = reach(api, spec, target, "ready")
+    assert read(api, appointment_id)["move_id"] is None, "D14: move_id before the move exists"
+    paid = api.post(
+        f"/_test/appointments/{appointment_id}/status", {"status": LIFECYCLE.move_created_on}
+    )
+    assert isinstance(paid.json().get("move_id"), int), "D14: no move_id once paid"
+    canceled = api.post(f"/_test/appointments/{appointment_id}/status", {"status": "canceled"})
+    assert canceled.json()["move_id"] == paid.json()["move_id"]
+
+
+@contract("D15", internal=True)
+def test_edge_the_lifecycle_lacks_is_409(
+    api: Api, spec: Spec, target: Target, test_control: None
+) -> None:
+    appointment_id = create(api, spec, target)
+    for state in LIFECYCLE.states:
+        if not LIFECYCLE.allows(LIFECYCLE.initial, state, "internal"):
+            response = api.post(f"/_test/appointments/{appointment_id}/status", {"status": state})
+            assert_problem(response, 409)
+    assert read(api, appointment_id)["status"] == LIFECYCLE.initial

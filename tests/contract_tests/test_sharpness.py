@@ -1,0 +1,83 @@
+"""The suite is sharp: run against the mock with one fault injected, it fails naming the decision.
+
+Each fault of faults.py is served by its own mock process; the suite runs as `hopdrive-contract`
+in another, exactly as it would judge a partner's server.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import httpx
+import pytest
+
+from tests.contract_tests.faults import FAULTS
+
+ROOT = Path(__file__).parents[2]
+CONTRACT = Path(sys.executable).with_name("hopdrive-contract")
+
+
+@contextmanager
+def faulty_mock(name: str) -> Iterator[str]:
+    """The base URL of a mock process serving with the fault `name`."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    process = subprocess.Popen(
+        [sys.executable, "-m", "tests.contract_tests.faults", name, str(port)],
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+    url = f"http://127.0.0.1:{port}/v1"
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                httpx.get(f"{url}/appointments", timeout=1)
+                break
+            except httpx.TransportError:
+                if process.poll() is not None or time.monotonic() > deadline:
+                    raise RuntimeError(f"faulty mock did not start: {process.stderr}") from None
+                time.sleep(0.05)
+        yield url
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+
+
+@pytest.mark.parametrize(
+    ("decision", "name"), [(d, n) for n, (d, _) in FAULTS.items()], ids=list(FAULTS)
+)
+def test_suite_fails_on_the_faulty_mock_naming_the_decision(decision: str, name: str) -> None:
+    environment = {k: v for k, v in os.environ.items() if not k.startswith("HOPDRIVE_")}
+    with faulty_mock(name) as url:
+        result = subprocess.run(
+            [str(CONTRACT), "--base-url", url, "--profile", "quick", "--seed", "1", "-q"],
+            capture_output=True,
+            text=True,
+            check=False,
+            cwd=ROOT,
+            env={**environment, "HOPDRIVE_TEST_CONTROL": "1"},
+            timeout=300,
+        )
+    output = result.stdout + result.stderr
+    assert result.returncode == 1, f"the suite passed a mock with this fault:\n{output[-3000:]}"
+    named = re.findall(r"breaks (.+?) - see spec/DECISIONS\.md", output)
+    assert any(re.search(rf"\b{decision}\b", line) for line in named), (
+        f"the suite failed without naming {decision}; it named {named}\n{output[-3000:]}"
+    )
+
+
+def test_the_catalogue_covers_d2_to_d19_with_at_least_15_faults() -> None:
+    decisions = {decision for decision, _ in FAULTS.values()}
+    assert len(FAULTS) >= 15
+    assert decisions >= {f"D{n}" for n in range(2, 20)}
