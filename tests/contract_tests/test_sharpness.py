@@ -81,3 +81,33 @@ def test_the_catalogue_covers_d2_to_d19_with_at_least_15_faults() -> None:
     decisions = {decision for decision, _ in FAULTS.values()}
     assert len(FAULTS) >= 15
     assert decisions >= {f"D{n}" for n in range(2, 20)}
+
+
+def test_printed_curl_line_shows_the_same_wrong_answer() -> None:
+    environment = {k: v for k, v in os.environ.items() if not k.startswith("HOPDRIVE_")}
+    with faulty_mock("PUT keeps omitted fields") as url:
+        suite = subprocess.run(
+            [str(CONTRACT), "--base-url", url, "--profile", "quick", "--seed", "1", "-q"],
+            capture_output=True,
+            text=True,
+            check=False,
+            cwd=ROOT,
+            env={**environment, "HOPDRIVE_TEST_CONTROL": "1"},
+            timeout=300,
+        )
+        failure = suite.stdout.split("test_put_sets_every_omitted_field_to_null _", 1)[1]
+        reported = re.findall(r"^< (\d{3}) ", failure.split("reproduce", 1)[0], re.MULTILINE)[-1]
+        curl = failure.split("by hand", 1)[1].splitlines()[1].strip()
+        assert curl.startswith("curl ")
+        assert "${HOPDRIVE_TOKEN}" in curl
+        again = subprocess.run(
+            ["bash", "-c", curl],
+            capture_output=True,
+            text=True,
+            check=True,
+            env={**environment, "HOPDRIVE_TOKEN": "dev-token-a"},
+        )
+    status = again.stdout.split()[1]
+    assert status == reported
+    # The wrong answer itself: the PUT kept a member it should have cleared.
+    assert '"vehicle_vin":"1HGBH41JXMN109186"' in again.stdout.replace(" ", "")
