@@ -1,0 +1,77 @@
+"""Strict JSON and the body limits: every malformed body is a 4xx problem, nothing stored."""
+
+from __future__ import annotations
+
+import json
+
+import httpx
+import pytest
+
+from mock_server.bodies import MAX_BODY_BYTES, parse_json
+from mock_server.problems import Problem
+from tests.seeds import seed
+
+CREATE = seed("000_createAppointment.request")
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        b'{"a": NaN}',
+        b'{"a": Infinity}',
+        b'{"a": 1e400}',
+        b'{"a": 1, "a": 2}',
+        b'{"a": "\xff"}',
+        b"[" * 100_000 + b"]" * 100_000,
+        b'{"a": ' + b"9" * 5000 + b"}",
+        b"",
+    ],
+    ids=[
+        "NaN",
+        "Infinity",
+        "overflowing float",
+        "duplicate key",
+        "invalid UTF-8",
+        "deep nesting",
+        "5000 digits",
+        "empty",
+    ],
+)
+def test_malformed_json_is_a_400_problem(raw: bytes) -> None:
+    with pytest.raises(Problem) as caught:
+        parse_json(raw)
+    assert caught.value.status == 400
+
+
+def test_integral_floats_are_integers() -> None:
+    assert parse_json(b'{"id": 1234.0, "lat": 37.5}') == {"id": 1234, "lat": 37.5}
+
+
+def test_body_of_exactly_the_limit_is_read_and_one_byte_more_is_413(api: httpx.Client) -> None:
+    prefix = {**CREATE, "config": {"pad": ""}}
+    room = MAX_BODY_BYTES - len(json.dumps(prefix).encode())
+    body = json.dumps({**CREATE, "config": {"pad": "x" * room}}).encode()
+    assert len(body) == MAX_BODY_BYTES
+    headers = {"Content-Type": "application/json"}
+    assert api.post("/appointments", content=body, headers=headers).status_code == 201
+    over = api.post("/appointments", content=body[:-1] + b" }", headers=headers)
+    assert over.status_code == 413
+    assert over.headers["content-type"] == "application/problem+json"
+
+
+@pytest.mark.parametrize(
+    "content_type", [None, "text/plain", "application/xml", "application/json-patch+json"]
+)
+def test_body_not_sent_as_json_is_415(api: httpx.Client, content_type: str | None) -> None:
+    headers = {"Content-Type": content_type} if content_type else {}
+    response = api.post("/appointments", content=json.dumps(CREATE).encode(), headers=headers)
+    assert response.status_code == 415
+    assert response.headers["content-type"] == "application/problem+json"
+
+
+def test_json_with_a_charset_parameter_is_accepted(api: httpx.Client) -> None:
+    headers = {"Content-Type": "application/json; charset=utf-8"}
+    assert (
+        api.post("/appointments", content=json.dumps(CREATE).encode(), headers=headers).status_code
+        == 201
+    )
