@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 
-from hypothesis import Phase
+from hypothesis import HealthCheck, Phase, settings
 
 PROFILE_ENV = "HOPDRIVE_PROFILE"
 
@@ -22,9 +22,17 @@ class Profile:
     lifecycle_steps: int
     shrink: bool
 
-    def phases(self) -> tuple[Phase, ...]:
-        """Hypothesis phases: without shrinking, a failure is reported as found, not minimised."""
-        return tuple(phase for phase in Phase if self.shrink or phase is not Phase.shrink)
+    def settings(self, examples: int, steps: int | None = None) -> settings:
+        """Hypothesis settings for a generated check of this profile."""
+        return settings(
+            max_examples=examples,
+            stateful_step_count=steps or self.lifecycle_steps,
+            deadline=None,
+            database=None,
+            # Without shrinking a failure is reported as found, not minimised: quicker.
+            phases=[phase for phase in Phase if self.shrink or phase is not Phase.shrink],
+            suppress_health_check=list(HealthCheck),
+        )
 
 
 PROFILES = {

@@ -7,7 +7,6 @@ from datetime import UTC, datetime
 from typing import Any
 
 import pytest
-from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import (
     Bundle,
@@ -207,12 +206,5 @@ def test_appointments_follow_the_lifecycle(api: Api, target: Target, spec: Spec)
     profile = current()
     run_state_machine_as_test(
         build_machine(api, target, spec),
-        settings=settings(
-            max_examples=profile.lifecycle_examples,
-            stateful_step_count=profile.lifecycle_steps,
-            deadline=None,
-            database=None,
-            phases=profile.phases(),
-            suppress_health_check=list(HealthCheck),
-        ),
+        settings=profile.settings(profile.lifecycle_examples, profile.lifecycle_steps),
     )

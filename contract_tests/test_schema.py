@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 import schemathesis
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given
 from schemathesis import GenerationMode
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import (
@@ -104,13 +104,7 @@ def test_generated_requests_get_documented_conforming_answers(
     strategy = schema[operation.path][operation.method].as_strategy(generation_mode=mode)
 
     @given(case=strategy)
-    @settings(
-        max_examples=PROFILE.schema_examples,
-        deadline=None,
-        database=None,
-        phases=PROFILE.phases(),
-        suppress_health_check=list(HealthCheck),
-    )
+    @PROFILE.settings(PROFILE.schema_examples)
     def exercise(case: Any) -> None:
         response = case.call()
         _record(history, response)
@@ -144,13 +138,4 @@ def test_stateful_sequences_following_the_links_conform(
             _record(history, response)
             super().after_call(response, case)
 
-    Workflow.run(
-        settings=settings(
-            max_examples=PROFILE.stateful_examples,
-            stateful_step_count=PROFILE.stateful_steps,
-            deadline=None,
-            database=None,
-            phases=PROFILE.phases(),
-            suppress_health_check=list(HealthCheck),
-        )
-    )
+    Workflow.run(settings=PROFILE.settings(PROFILE.stateful_examples, PROFILE.stateful_steps))

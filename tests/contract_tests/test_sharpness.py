@@ -8,18 +8,16 @@ from __future__ import annotations
 
 import os
 import re
-import socket
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-import httpx
 import pytest
 
 from tests.contract_tests.faults import FAULTS
+from tests.live_server import free_port, wait_until_answering
 
 ROOT = Path(__file__).parents[2]
 CONTRACT = Path(sys.executable).with_name("hopdrive-contract")
@@ -28,47 +26,45 @@ CONTRACT = Path(sys.executable).with_name("hopdrive-contract")
 @contextmanager
 def faulty_mock(name: str) -> Iterator[str]:
     """The base URL of a mock process serving with the fault `name`."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
+    port = free_port()
     process = subprocess.Popen(
         [sys.executable, "-m", "tests.contract_tests.faults", name, str(port)],
         cwd=ROOT,
         stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
     )
     url = f"http://127.0.0.1:{port}/v1"
     try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                httpx.get(f"{url}/appointments", timeout=1)
-                break
-            except httpx.TransportError:
-                if process.poll() is not None or time.monotonic() > deadline:
-                    raise RuntimeError(f"faulty mock did not start: {process.stderr}") from None
-                time.sleep(0.05)
+        wait_until_answering(f"{url}/appointments", process)
         yield url
     finally:
         process.terminate()
         process.wait(timeout=10)
 
 
+def run_suite(url: str) -> subprocess.CompletedProcess[str]:
+    """`hopdrive-contract` (quick, fixed seed) against `url`, as a partner would run it."""
+    return subprocess.run(
+        [str(CONTRACT), "--base-url", url, "--profile", "quick", "--seed", "1", "-q"],
+        capture_output=True,
+        text=True,
+        check=False,
+        cwd=ROOT,
+        env={**_environment(), "HOPDRIVE_TEST_CONTROL": "1"},
+        timeout=300,
+    )
+
+
+def _environment() -> dict[str, str]:
+    return {k: v for k, v in os.environ.items() if not k.startswith("HOPDRIVE_")}
+
+
 @pytest.mark.parametrize(
     ("decision", "name"), [(d, n) for n, (d, _) in FAULTS.items()], ids=list(FAULTS)
 )
 def test_suite_fails_on_the_faulty_mock_naming_the_decision(decision: str, name: str) -> None:
-    environment = {k: v for k, v in os.environ.items() if not k.startswith("HOPDRIVE_")}
     with faulty_mock(name) as url:
-        result = subprocess.run(
-            [str(CONTRACT), "--base-url", url, "--profile", "quick", "--seed", "1", "-q"],
-            capture_output=True,
-            text=True,
-            check=False,
-            cwd=ROOT,
-            env={**environment, "HOPDRIVE_TEST_CONTROL": "1"},
-            timeout=300,
-        )
+        result = run_suite(url)
     output = result.stdout + result.stderr
     assert result.returncode == 1, f"the suite passed a mock with this fault:\n{output[-3000:]}"
     named = re.findall(r"breaks (.+?) - see spec/DECISIONS\.md", output)
@@ -84,17 +80,8 @@ def test_the_catalogue_covers_d2_to_d19_with_at_least_15_faults() -> None:
 
 
 def test_printed_curl_line_shows_the_same_wrong_answer() -> None:
-    environment = {k: v for k, v in os.environ.items() if not k.startswith("HOPDRIVE_")}
     with faulty_mock("PUT keeps omitted fields") as url:
-        suite = subprocess.run(
-            [str(CONTRACT), "--base-url", url, "--profile", "quick", "--seed", "1", "-q"],
-            capture_output=True,
-            text=True,
-            check=False,
-            cwd=ROOT,
-            env={**environment, "HOPDRIVE_TEST_CONTROL": "1"},
-            timeout=300,
-        )
+        suite = run_suite(url)
         failure = suite.stdout.split("test_put_sets_every_omitted_field_to_null _", 1)[1]
         reported = re.findall(r"^< (\d{3}) ", failure.split("reproduce", 1)[0], re.MULTILINE)[-1]
         curl = failure.split("by hand", 1)[1].splitlines()[1].strip()
@@ -105,7 +92,7 @@ def test_printed_curl_line_shows_the_same_wrong_answer() -> None:
             capture_output=True,
             text=True,
             check=True,
-            env={**environment, "HOPDRIVE_TOKEN": "dev-token-a"},
+            env={**_environment(), "HOPDRIVE_TOKEN": "dev-token-a"},
         )
     status = again.stdout.split()[1]
     assert status == reported

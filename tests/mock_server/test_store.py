@@ -4,11 +4,9 @@ from __future__ import annotations
 
 import os
 import signal
-import socket
 import subprocess
 import sys
 import threading
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
@@ -19,6 +17,7 @@ import pytest
 
 from mock_server.problems import Problem
 from mock_server.store import Store, StoreError
+from tests.live_server import free_port, wait_until_answering
 from tests.seeds import seed
 
 MOCK = Path(sys.executable).with_name("hopdrive-mock")
@@ -137,12 +136,6 @@ def test_eight_concurrent_patches_of_different_fields_all_land(api: httpx.Client
     assert {name: final[name] for name in changes} == changes
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
 @contextmanager
 def _mock_process(db: Path, port: int) -> Iterator[subprocess.Popen[bytes]]:
     """The installed `hopdrive-mock` serving `db`, ready to answer."""
@@ -152,15 +145,7 @@ def _mock_process(db: Path, port: int) -> Iterator[subprocess.Popen[bytes]]:
         stderr=subprocess.DEVNULL,
     )
     try:
-        deadline = time.monotonic() + 20
-        while True:
-            try:
-                httpx.get(f"http://127.0.0.1:{port}/v1/appointments", timeout=1)
-                break
-            except httpx.TransportError:
-                if process.poll() is not None or time.monotonic() > deadline:
-                    raise RuntimeError("hopdrive-mock did not start") from None
-                time.sleep(0.05)
+        wait_until_answering(f"http://127.0.0.1:{port}/v1/appointments", process)
         yield process
     finally:
         if process.poll() is None:
@@ -170,7 +155,7 @@ def _mock_process(db: Path, port: int) -> Iterator[subprocess.Popen[bytes]]:
 
 def test_sigkill_right_after_a_2xx_loses_nothing(tmp_path: Path) -> None:
     db = tmp_path / "state.db"
-    port = _free_port()
+    port = free_port()
     base = f"http://127.0.0.1:{port}/v1"
     trip = seed("004_createRoundTripMove.request")
     with _mock_process(db, port) as process:
