@@ -19,6 +19,7 @@ import httpx
 import pytest
 
 from contract_tests.profiles import PROFILE_ENV, PROFILES
+from contract_tests.target import Target, TargetError
 
 SUITE = Path(__file__).parent
 MOCK_COMMAND = "hopdrive-mock"
@@ -78,6 +79,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         with _server(args.base_url) as base_url:
             os.environ["HOPDRIVE_BASE_URL"] = base_url
+            try:
+                Target.from_env()
+            except TargetError as error:
+                raise SetupError(str(error)) from None
             print(
                 f"hopdrive-contract: {base_url} (profile {args.profile}, hypothesis seed {seed})",
                 flush=True,
