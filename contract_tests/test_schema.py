@@ -13,6 +13,7 @@ from schemathesis import GenerationMode
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import (
     content_type_conformance,
+    ignored_auth,
     negative_data_rejection,
     response_headers_conformance,
     response_schema_conformance,
@@ -34,6 +35,7 @@ CHECKS = [
     response_schema_conformance,
     negative_data_rejection,
     valid_data_is_accepted,
+    ignored_auth,
 ]
 # The decision that fixes each operation's success status and shape, besides D3/D4.
 SUCCESS_DECISION = {
