@@ -44,7 +44,7 @@ test: $(STAMP) ## the contract suite against BASE_URL, or the bundled mock; PROF
 validate: $(STAMP) ## validate the spec (SPEC=path to choose another): OpenAPI 3.1, $refs, lifecycle
 	$(BIN)/hopdrive-spec validate $(SPEC)
 
-mock: $(STAMP) ## serve the reference mock on 127.0.0.1:$(MOCK_PORT) under /v1, state kept in .mock/
+mock: $(STAMP) ## serve the reference mock on 127.0.0.1:8000 (MOCK_PORT=...) under /v1, state in .mock/
 	@mkdir -p .mock
 	$(BIN)/hopdrive-mock --port $(MOCK_PORT) --db .mock/hopdrive.db
 
