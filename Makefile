@@ -1,7 +1,7 @@
 # The project's front door: `make help` lists every target.
 SHELL := bash
 .DEFAULT_GOAL := help
-.PHONY: help venv check lint format typecheck unit test validate mock lock clean
+.PHONY: help venv check lint format typecheck unit generated test validate generate mock lock clean
 
 PYTHON ?= python3
 VENV := .venv
@@ -22,7 +22,7 @@ $(STAMP): pyproject.toml constraints.txt
 
 venv: $(STAMP) ## create .venv and install the project with its pinned dependencies
 
-check: lint typecheck unit ## the project's own tests: ruff, mypy --strict and pytest (CI runs this)
+check: lint typecheck generated unit ## the project's own tests: ruff, mypy, fresh generated/, pytest (CI)
 
 lint: $(STAMP) ## ruff: lint rules and formatting
 	$(BIN)/ruff check .
@@ -34,6 +34,12 @@ format: $(STAMP) ## rewrite the code in ruff's format and apply its safe fixes
 
 typecheck: $(STAMP) ## mypy --strict on the package code
 	$(BIN)/mypy $(PACKAGES)
+
+generated: $(STAMP) ## fail, naming the file, when generated/ differs from a fresh generation
+	$(BIN)/hopdrive-generate --check
+
+generate: $(STAMP) ## write generated/ (JSON Schemas) from the spec
+	$(BIN)/hopdrive-generate
 
 unit: $(STAMP) ## pytest over tests/
 	$(BIN)/pytest

@@ -1,1 +1,1 @@
-"""Generators of JSON Schemas and typed stubs from the spec (filled in by the generators issue)."""
+"""Generators of JSON Schemas (and, to come, typed stubs) from the spec, deterministic."""
