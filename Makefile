@@ -1,12 +1,13 @@
 # The project's front door: `make help` lists every target.
 SHELL := bash
 .DEFAULT_GOAL := help
-.PHONY: help venv check lint format typecheck unit generated test validate generate mock lock clean
+.PHONY: help venv node_modules check lint format typecheck unit generated test validate generate mock lock clean
 
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+NODE_STAMP := node_modules/.installed
 SPEC ?= spec/openapi.yaml
 MOCK_PORT ?= 8000
 PROFILE ?= default
@@ -35,13 +36,19 @@ format: $(STAMP) ## rewrite the code in ruff's format and apply its safe fixes
 typecheck: $(STAMP) ## mypy --strict on the package code
 	$(BIN)/mypy $(PACKAGES)
 
-generated: $(STAMP) ## fail, naming the file, when generated/ differs from a fresh generation
+generated: $(STAMP) $(NODE_STAMP) ## fail, naming the file, when generated/ differs from a fresh generation
 	$(BIN)/hopdrive-generate --check
 
-generate: $(STAMP) ## write generated/ (JSON Schemas) from the spec
+generate: $(STAMP) $(NODE_STAMP) ## write generated/ (JSON Schemas, Python stubs, TypeScript) from the spec
 	$(BIN)/hopdrive-generate
 
-unit: $(STAMP) ## pytest over tests/
+node_modules: $(NODE_STAMP) ## install the pinned npm tools (openapi-typescript, typescript)
+
+$(NODE_STAMP): package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+unit: $(STAMP) $(NODE_STAMP) ## pytest over tests/
 	$(BIN)/pytest
 
 test: $(STAMP) ## the contract suite against BASE_URL, or the bundled mock; PROFILE=quick|default|deep
@@ -62,4 +69,4 @@ lock: ## re-pin the whole dependency tree into constraints.txt from pyproject.to
 	rm -rf $(VENV)-lock
 
 clean: ## remove the virtual environment and the tools' caches
-	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache reports *.egg-info .mock
+	rm -rf $(VENV) node_modules .mypy_cache .ruff_cache .pytest_cache reports *.egg-info .mock

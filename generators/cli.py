@@ -7,18 +7,25 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from generators import jsonschema
-from spec import SPEC_PATH, SpecError, load
+from generators import jsonschema, python_stubs, tree, typescript
+from generators.python_stubs import GeneratorError
+from spec import SPEC_PATH, Spec, SpecError, load
 
 EXIT_STALE = 1
 EXIT_SETUP = 2
+FOLDERS = ("jsonschema", "python", "typescript")
+
+
+def generate(spec: Spec) -> dict[str, str]:
+    """Every generated file's text, by its path under the output folder."""
+    return {**jsonschema.files(spec), **python_stubs.files(spec), **typescript.files(spec)}
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Generate (or with --check, compare); the return value is the exit status."""
     parser = argparse.ArgumentParser(
         prog="hopdrive-generate",
-        description="Generate JSON Schemas from the spec into OUT/jsonschema.",
+        description="Generate JSON Schemas, Python stubs and TypeScript declarations.",
         epilog=f"Exit status: 0 done or fresh, {EXIT_STALE} stale, {EXIT_SETUP} bad input.",
     )
     parser.add_argument(
@@ -30,18 +37,18 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     args = parser.parse_args(argv)
     try:
-        spec = load(args.spec)
-    except SpecError as error:
+        files = generate(load(args.spec))
+    except (SpecError, GeneratorError) as error:
         print(f"hopdrive-generate: error: {error}", file=sys.stderr)
         return EXIT_SETUP
-    out = Path(args.out) / "jsonschema"
+    out = Path(args.out)
     if args.check:
-        problems = jsonschema.stale(spec, out)
+        problems = tree.stale(files, out, FOLDERS)
         if problems:
             more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
             print(f"hopdrive-generate: {problems[0]}{more}; run make generate", file=sys.stderr)
             return EXIT_STALE
         return 0
-    written = jsonschema.write(spec, out)
-    print(f"hopdrive-generate: {out}: {len(written)} file(s) written")
+    written = tree.write(files, out, FOLDERS)
+    print(f"hopdrive-generate: {out}: {len(files)} files, {len(written)} written")
     return 0

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
-from pathlib import Path
 from typing import Any
 
 from spec import Spec
@@ -50,37 +49,9 @@ def render(document: Any) -> str:
     return json.dumps(document, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
 
 
-def write(spec: Spec, out: Path) -> list[Path]:
-    """Write the files under `out`, removing any this spec no longer produces."""
-    files = build(spec)
-    written = []
-    for existing in sorted(out.rglob("*.json")) if out.exists() else []:
-        if existing.relative_to(out).as_posix() not in files:
-            existing.unlink()
-    for relative, document in files.items():
-        target = out / relative
-        target.parent.mkdir(parents=True, exist_ok=True)
-        text = render(document)
-        if not target.exists() or target.read_text(encoding="utf-8") != text:
-            target.write_text(text, encoding="utf-8")
-            written.append(target)
-    return written
-
-
-def stale(spec: Spec, out: Path) -> list[str]:
-    """The files under `out` that differ from a fresh generation (missing or extra included)."""
-    files = build(spec)
-    found = []
-    for relative, document in files.items():
-        target = out / relative
-        if not target.exists():
-            found.append(f"{target} is missing")
-        elif target.read_text(encoding="utf-8") != render(document):
-            found.append(f"{target} is stale")
-    for existing in sorted(out.rglob("*.json")) if out.exists() else []:
-        if existing.relative_to(out).as_posix() not in files:
-            found.append(f"{existing} is no longer generated")
-    return found
+def files(spec: Spec) -> dict[str, str]:
+    """The rendered files, by path under generated/."""
+    return {f"jsonschema/{path}": render(document) for path, document in build(spec).items()}
 
 
 def _document(path: str, schema: Mapping[str, Any], title: str | None = None) -> dict[str, Any]:

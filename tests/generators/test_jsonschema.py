@@ -12,8 +12,8 @@ import pytest
 from jsonschema import Draft202012Validator, FormatChecker
 from referencing import Registry, Resource
 
-from generators import jsonschema
-from generators.cli import main
+from generators import jsonschema, tree
+from generators.cli import generate, main
 from spec import Spec, load
 from tests.seeds import SEED_EXAMPLES, seed
 from tests.spec.test_seed_examples import BROKEN, _edit
@@ -50,7 +50,7 @@ def test_generation_is_byte_identical_run_to_run(spec: Spec) -> None:
 
 
 def test_committed_files_match_a_fresh_generation(spec: Spec) -> None:
-    assert jsonschema.stale(spec, GENERATED) == []
+    assert tree.stale(jsonschema.files(spec), GENERATED.parent, ("jsonschema",)) == []
 
 
 def test_index_maps_operation_direction_and_status_to_files(spec: Spec) -> None:
@@ -92,15 +92,19 @@ def test_changing_one_field_type_changes_exactly_the_files_that_hold_it(
     edited["components"]["schemas"]["VehicleResult"]["properties"]["year"] = {
         "type": ["integer", "null"]
     }
-    before = {k: jsonschema.render(v) for k, v in jsonschema.build(spec).items()}
-    after = {k: jsonschema.render(v) for k, v in jsonschema.build(load(write_spec(edited))).items()}
-    assert {k for k in before if before[k] != after[k]} == {"components/VehicleResult.json"}
+    before = generate(spec)
+    after = generate(load(write_spec(edited)))
+    assert {k for k in before if before[k] != after[k]} == {
+        "jsonschema/components/VehicleResult.json",
+        "python/hopdrive_types.py",
+        "typescript/hopdrive.d.ts",
+    }
 
 
 def test_check_names_the_stale_file_in_one_line(
-    spec: Spec, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    jsonschema.write(spec, tmp_path / "jsonschema")
+    assert main(["--out", str(tmp_path)]) == 0
     stale = tmp_path / "jsonschema" / "components" / "Vehicle.json"
     stale.write_text(json.dumps({"edited": True}), encoding="utf-8")
     assert main(["--check", "--out", str(tmp_path)]) == 1
@@ -108,13 +112,13 @@ def test_check_names_the_stale_file_in_one_line(
 
 
 def test_write_removes_files_the_spec_no_longer_produces(spec: Spec, tmp_path: Path) -> None:
-    out = tmp_path / "jsonschema"
-    leftover = out / "components" / "Retired.json"
+    leftover = tmp_path / "jsonschema" / "components" / "Retired.json"
     leftover.parent.mkdir(parents=True)
     leftover.write_text("{}", encoding="utf-8")
-    jsonschema.write(spec, out)
+    files = jsonschema.files(spec)
+    tree.write(files, tmp_path, ("jsonschema",))
     assert not leftover.exists()
-    assert jsonschema.stale(spec, out) == []
+    assert tree.stale(files, tmp_path, ("jsonschema",)) == []
 
 
 def test_missing_spec_is_one_line_and_exit_2(

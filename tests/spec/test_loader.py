@@ -104,7 +104,7 @@ def _break(document: dict[str, Any], how: str) -> Any:
         document["openapi"] = "3.0.3"
     elif how == "dangling ref":
         schemas = document["components"]["schemas"]
-        schemas["Vehicle"]["allOf"][0]["$ref"] = "#/components/schemas/Car"
+        schemas["Vehicle"]["properties"]["stock"]["$ref"] = "#/components/schemas/Car"
     elif how == "info without title":
         del document["info"]["title"]
     elif how == "no lifecycle":
@@ -124,7 +124,7 @@ def _break(document: dict[str, Any], how: str) -> Any:
         ("openapi 3.0", "not a valid OpenAPI 3.1 document"),
         (
             "dangling ref",
-            "$ref '#/components/schemas/Car' at /components/schemas/Vehicle/allOf/0",
+            "$ref '#/components/schemas/Car' at /components/schemas/Vehicle/properties/stock",
         ),
         ("info without title", "is a required property (at /info)"),
         ("no lifecycle", "has no x-lifecycle extension"),
