@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from generators import jsonschema, python_stubs, tree, typescript
-from generators.python_stubs import GeneratorError
+from generators.tools import GeneratorError
 from spec import SPEC_PATH, Spec, SpecError, load
 
 EXIT_STALE = 1

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import re
-import subprocess
 import sys
 import tempfile
 from pathlib import Path
 
 from generators.public import write_public
+from generators.tools import run
 from spec import Operation, Spec
 
 TYPES = "python/hopdrive_types.py"
@@ -16,10 +16,6 @@ CLIENT = "python/hopdrive_client.py"
 CODEGEN = Path(sys.executable).with_name("datamodel-codegen")
 COMPONENTS = "#/components/schemas/"
 PYTHON_TYPES = {"integer": "int", "string": "str", "number": "float", "boolean": "bool"}
-
-
-class GeneratorError(Exception):
-    """A generator tool failed; `str()` is one line."""
 
 
 def files(spec: Spec) -> dict[str, str]:
@@ -31,7 +27,7 @@ def _types(spec: Spec) -> str:
     with tempfile.TemporaryDirectory() as folder:
         source = write_public(spec, Path(folder))
         output = Path(folder) / "types.py"
-        result = subprocess.run(
+        run(
             [
                 str(CODEGEN),
                 *("--input", str(source), "--input-file-type", "openapi"),
@@ -42,13 +38,8 @@ def _types(spec: Spec) -> str:
                 "--use-union-operator",
                 *("--enum-field-as-literal", "all"),
             ],
-            capture_output=True,
-            text=True,
-            check=False,
+            "datamodel-codegen",
         )
-        if result.returncode != 0:
-            lines = result.stderr.strip().splitlines()
-            raise GeneratorError(f"datamodel-codegen failed: {lines[-1] if lines else 'no output'}")
         return output.read_text(encoding="utf-8")
 
 

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import subprocess
 import tempfile
 from pathlib import Path
 
 from generators.public import write_public
-from generators.python_stubs import GeneratorError
+from generators.tools import GeneratorError, run
 from spec import Spec
 
 DECLARATIONS = "typescript/hopdrive.d.ts"
@@ -22,22 +21,6 @@ def files(spec: Spec) -> dict[str, str]:
     with tempfile.TemporaryDirectory() as folder:
         source = write_public(spec, Path(folder))
         output = Path(folder) / "hopdrive.d.ts"
-        result = subprocess.run(
-            [
-                str(tool),
-                str(source),
-                "--output",
-                str(output),
-                "--root-types",
-                "--root-types-no-schema-prefix",
-            ],
-            capture_output=True,
-            text=True,
-            check=False,
-        )
-        if result.returncode != 0:
-            lines = result.stderr.strip().splitlines()
-            raise GeneratorError(
-                f"openapi-typescript failed: {lines[-1] if lines else 'no output'}"
-            )
+        flags = ["--output", str(output), "--root-types", "--root-types-no-schema-prefix"]
+        run([str(tool), str(source), *flags], "openapi-typescript")
         return {DECLARATIONS: output.read_text(encoding="utf-8")}

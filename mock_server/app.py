@@ -92,6 +92,12 @@ def create_app(
 
 
 def _endpoint(mock: Mock, operations: dict[str, Operation]) -> Callable[[Request], Any]:
+    # The one 2xx status each operation documents: what a success answers.
+    success = {
+        method: int(next(status for status in operation.responses if status.startswith("2")))
+        for method, operation in operations.items()
+    }
+
     async def endpoint(request: Request) -> Response:
         operation = operations[request.method]
         tenant = mock.tenants.authenticate(request.headers.get("authorization"))
@@ -101,8 +107,7 @@ def _endpoint(mock: Mock, operations: dict[str, Operation]) -> Callable[[Request
             body = await read_json(request)
             check(mock.spec.validator(operation.request_schema), body)
         result = HANDLERS[operation.operation_id](mock, tenant, body, appointment_id)
-        success = next(status for status in operation.responses if status.startswith("2"))
-        return JSONResponse(result, status_code=int(success))
+        return JSONResponse(result, status_code=success[request.method])
 
     return endpoint
 

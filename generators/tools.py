@@ -1,0 +1,18 @@
+"""Running the external generator tools, with one-line errors."""
+
+from __future__ import annotations
+
+import subprocess
+from collections.abc import Sequence
+
+
+class GeneratorError(Exception):
+    """A generator tool is missing or failed; `str()` is one line."""
+
+
+def run(command: Sequence[str], tool: str) -> None:
+    """Run a generator tool; raise GeneratorError with its last line of complaint if it fails."""
+    result = subprocess.run(list(command), capture_output=True, text=True, check=False)
+    if result.returncode != 0:
+        lines = (result.stderr or result.stdout).strip().splitlines()
+        raise GeneratorError(f"{tool} failed: {lines[-1] if lines else 'no output'}")
