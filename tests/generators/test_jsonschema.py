@@ -129,3 +129,13 @@ def test_missing_spec_is_one_line_and_exit_2(
         capsys.readouterr().err
         == f"hopdrive-generate: error: {tmp_path / 'nope.yaml'}: no such file\n"
     )
+
+
+def test_generating_twice_writes_nothing_the_second_time(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["--out", str(tmp_path)]) == 0
+    first = {p: p.read_bytes() for p in tmp_path.rglob("*") if p.is_file()}
+    assert main(["--out", str(tmp_path)]) == 0
+    assert capsys.readouterr().out.splitlines()[-1].endswith("files, 0 written")
+    assert {p: p.read_bytes() for p in tmp_path.rglob("*") if p.is_file()} == first
