@@ -1,7 +1,7 @@
 # The project's front door: `make help` lists every target.
 SHELL := bash
 .DEFAULT_GOAL := help
-.PHONY: help venv node_modules check lint format typecheck unit generated test validate generate mock lock clean
+.PHONY: help venv node_modules gate check lint format typecheck unit generated test validate generate mock lock clean
 
 PYTHON ?= python3
 VENV := .venv
@@ -11,7 +11,8 @@ NODE_STAMP := node_modules/.installed
 SPEC ?= spec/openapi.yaml
 MOCK_PORT ?= 8000
 PROFILE ?= default
-PACKAGES := spec generators contract_tests mock_server
+BASE ?= origin/main
+PACKAGES := spec generators contract_tests mock_server gate
 
 help: ## list every target, one line each
 	@awk 'BEGIN {FS = ":.*## "} /^[a-z][a-z-]*:.*## / {printf "  make %-10s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -56,6 +57,9 @@ test: $(STAMP) ## the contract suite against BASE_URL, or the bundled mock; PROF
 
 validate: $(STAMP) ## validate the spec (SPEC=path to choose another): OpenAPI 3.1, $refs, lifecycle
 	$(BIN)/hopdrive-spec validate $(SPEC)
+
+gate: $(STAMP) ## classify spec changes since BASE=<git ref> (default origin/main); fail if breaking
+	$(BIN)/hopdrive-gate --base $(BASE) $(GATE_ARGS)
 
 mock: $(STAMP) ## serve the reference mock on 127.0.0.1:8000 (MOCK_PORT=...) under /v1, state in .mock/
 	@mkdir -p .mock

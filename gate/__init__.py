@@ -1,0 +1,1 @@
+"""The breaking-change gate: what a spec change does to clients and servers."""
