@@ -131,8 +131,11 @@ def test_stateful_sequences_following_the_links_conform(
 
     class Workflow(schema.as_state_machine()):  # type: ignore[misc]
         def before_call(self, case: Any) -> None:
-            # Creations for the dealer the token holds, so the links have records to follow.
-            if case.operation.label == "POST /appointments" and isinstance(case.body, dict):
+            # Valid creations for the dealer the token holds, so the links have records to follow;
+            # a negative case keeps its broken members, or it would no longer be negative.
+            positive = case.meta is not None and case.meta.generation.mode.is_positive
+            creation = case.operation.label == "POST /appointments"
+            if positive and creation and isinstance(case.body, dict):
                 case.body["customer_id"] = target.customer_id
                 case.body["delivery_location_id"] = target.delivery_location_id
 
