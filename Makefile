@@ -1,7 +1,7 @@
 # The project's front door: `make help` lists every target.
 SHELL := bash
 .DEFAULT_GOAL := help
-.PHONY: help venv node_modules gate check lint format typecheck unit generated test validate generate mock lock clean
+.PHONY: help venv node_modules chromium gate check lint format typecheck unit generated test validate generate docs mock lock clean
 
 PYTHON ?= python3
 VENV := .venv
@@ -12,10 +12,12 @@ SPEC ?= spec/openapi.yaml
 MOCK_PORT ?= 8000
 PROFILE ?= default
 BASE ?= origin/main
-PACKAGES := spec generators contract_tests mock_server gate
+PACKAGES := spec generators contract_tests mock_server gate docs_site
+CHROMIUM := /usr/bin/chromium
+SUDO := $(if $(filter 0,$(shell id -u)),,sudo)
 
 help: ## list every target, one line each
-	@awk 'BEGIN {FS = ":.*## "} /^[a-z][a-z-]*:.*## / {printf "  make %-10s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
+	@awk 'BEGIN {FS = ":.*## "} /^[a-z][a-z_-]*:.*## / {printf "  make %-12s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
 
 $(STAMP): pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
@@ -43,17 +45,27 @@ generated: $(STAMP) $(NODE_STAMP) ## fail, naming the file, when generated/ diff
 generate: $(STAMP) $(NODE_STAMP) ## write generated/ (JSON Schemas, Python stubs, TypeScript) from the spec
 	$(BIN)/hopdrive-generate
 
-node_modules: $(NODE_STAMP) ## install the pinned npm tools (openapi-typescript, typescript)
+node_modules: $(NODE_STAMP) ## install the pinned npm tools (openapi-typescript, typescript, redocly, mermaid)
 
 $(NODE_STAMP): package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
 	touch $@
 
-unit: $(STAMP) $(NODE_STAMP) ## pytest over tests/
+chromium: $(CHROMIUM) ## install Debian's chromium (apt-get) for the docs browser test
+
+# Debian's archive keeps only the current security build, so the release pins it, not a version.
+$(CHROMIUM):
+	$(SUDO) apt-get update -q
+	DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -q chromium
+
+unit: $(STAMP) $(NODE_STAMP) $(CHROMIUM) ## pytest over tests/
 	$(BIN)/pytest
 
 test: $(STAMP) ## the contract suite against BASE_URL, or the bundled mock; PROFILE=quick|default|deep
 	$(BIN)/hopdrive-contract $(if $(BASE_URL),--base-url $(BASE_URL)) --profile $(PROFILE) $(PYTEST_ARGS)
+
+docs: $(STAMP) $(NODE_STAMP) ## build the docs site into site/: the API reference and the lifecycle page
+	$(BIN)/hopdrive-docs --out site
 
 validate: $(STAMP) ## validate the spec (SPEC=path to choose another): OpenAPI 3.1, $refs, lifecycle
 	$(BIN)/hopdrive-spec validate $(SPEC)
@@ -73,4 +85,4 @@ lock: ## re-pin the whole dependency tree into constraints.txt from pyproject.to
 	rm -rf $(VENV)-lock
 
 clean: ## remove the virtual environment and the tools' caches
-	rm -rf $(VENV) node_modules .mypy_cache .ruff_cache .pytest_cache reports *.egg-info .mock
+	rm -rf $(VENV) node_modules .mypy_cache .ruff_cache .pytest_cache reports site *.egg-info .mock

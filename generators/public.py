@@ -11,7 +11,7 @@ from spec import Spec
 
 
 def public_document(spec: Spec) -> dict[str, Any]:
-    """A copy of the document without internal operations or the paths they leave empty."""
+    """A copy of the document without internal operations, their tags, or paths left empty."""
     document = copy.deepcopy(dict(spec.document))
     for route, item in list(document["paths"].items()):
         for method in [
@@ -20,6 +20,7 @@ def public_document(spec: Spec) -> dict[str, Any]:
             del item[method]
         if not any(isinstance(op, dict) and "operationId" in op for op in item.values()):
             del document["paths"][route]
+    document["tags"] = [tag for tag in document.get("tags", []) if not tag.get("x-internal")]
     return document
 
 
