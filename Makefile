@@ -1,7 +1,7 @@
 # The project's front door: `make help` lists every target.
 SHELL := bash
 .DEFAULT_GOAL := help
-.PHONY: help venv node_modules chromium gate check lint format typecheck unit generated test validate generate docs mock lock clean
+.PHONY: help venv node_modules chromium postgres postgres-start postgres-stop test-postgres gate check lint format typecheck unit generated test validate generate docs mock lock clean
 
 PYTHON ?= python3
 VENV := .venv
@@ -15,6 +15,13 @@ BASE ?= origin/main
 PACKAGES := spec generators contract_tests mock_server gate docs_site
 CHROMIUM := /usr/bin/chromium
 SUDO := $(if $(filter 0,$(shell id -u)),,sudo)
+# PostgreSQL for the shared-sandbox tests: Debian's server, a throw-away cluster on loopback.
+PG_PORT ?= 55432
+PG_DATA := /tmp/hopdrive-postgres-$(PG_PORT)
+PG_URL := postgresql://hopdrive@127.0.0.1:$(PG_PORT)
+PG_BIN = $(lastword $(sort $(wildcard /usr/lib/postgresql/*/bin)))
+# initdb refuses to run as root; as root the cluster belongs to Debian's postgres user.
+PG_AS := $(if $(filter 0,$(shell id -u)),runuser -u postgres --,)
 
 help: ## list every target, one line each
 	@awk 'BEGIN {FS = ":.*## "} /^[a-z][a-z_-]*:.*## / {printf "  make %-12s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -58,11 +65,35 @@ $(CHROMIUM):
 	$(SUDO) apt-get update -q
 	DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -q chromium
 
-unit: $(STAMP) $(NODE_STAMP) $(CHROMIUM) ## pytest over tests/
-	$(BIN)/pytest
+postgres: ## install (apt-get, once) and start PostgreSQL on 127.0.0.1:$(PG_PORT) for the tests
+	@test -n "$(PG_BIN)" || { $(SUDO) apt-get update -q && \
+		DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -q postgresql; }
+	@$(MAKE) --no-print-directory postgres-start
+
+postgres-start:
+	@mkdir -p $(PG_DATA) && $(if $(PG_AS),chown postgres $(PG_DATA),true)
+	@test -f $(PG_DATA)/PG_VERSION || $(PG_AS) $(PG_BIN)/initdb -D $(PG_DATA) -U hopdrive \
+		--auth=trust -E UTF8 >/dev/null
+	@$(PG_AS) $(PG_BIN)/pg_ctl -D $(PG_DATA) status >/dev/null || $(PG_AS) $(PG_BIN)/pg_ctl \
+		-D $(PG_DATA) -l $(PG_DATA)/server.log -w -o "-p $(PG_PORT) -k $(PG_DATA) \
+		-c listen_addresses=127.0.0.1" start >/dev/null
+	@echo "postgres: $(PG_URL)/postgres"
+
+postgres-stop: ## stop the tests' PostgreSQL (make postgres starts it)
+	@test ! -f $(PG_DATA)/postmaster.pid || $(PG_AS) $(PG_BIN)/pg_ctl -D $(PG_DATA) stop -m fast
+
+unit: $(STAMP) $(NODE_STAMP) $(CHROMIUM) postgres ## pytest over tests/ (PostgreSQL started first)
+	HOPDRIVE_TEST_POSTGRES=$(PG_URL)/postgres $(BIN)/pytest
 
 test: $(STAMP) ## the contract suite against BASE_URL, or the bundled mock; PROFILE=quick|default|deep
-	$(BIN)/hopdrive-contract $(if $(BASE_URL),--base-url $(BASE_URL)) --profile $(PROFILE) $(PYTEST_ARGS)
+	$(BIN)/hopdrive-contract $(if $(BASE_URL),--base-url $(BASE_URL)) --profile $(PROFILE) \
+		$(if $(MOCK_DB),--mock-db $(MOCK_DB)) $(if $(MOCK_WORKERS),--mock-workers $(MOCK_WORKERS)) \
+		$(PYTEST_ARGS)
+
+test-postgres: $(STAMP) postgres ## make test against the bundled mock on PostgreSQL, two workers
+	psql -q -h 127.0.0.1 -p $(PG_PORT) -U hopdrive -d postgres \
+		-c "DROP DATABASE IF EXISTS hopdrive_contract" -c "CREATE DATABASE hopdrive_contract"
+	$(MAKE) --no-print-directory test MOCK_DB=$(PG_URL)/hopdrive_contract MOCK_WORKERS=2
 
 docs: $(STAMP) $(NODE_STAMP) ## build the docs site into site/: the API reference and the lifecycle page
 	$(BIN)/hopdrive-docs --out site

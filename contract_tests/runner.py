@@ -58,6 +58,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         help="Hypothesis seed, to repeat a run exactly (default: a new one, printed)",
     )
     parser.add_argument(
+        "--mock-db",
+        default="",
+        help="the bundled mock's --db, e.g. a postgresql:// URL (default: a fresh SQLite file)",
+    )
+    parser.add_argument(
+        "--mock-workers", type=int, default=1, help="the bundled mock's --workers (default: 1)"
+    )
+    parser.add_argument(
         "--junit", default="reports/junit.xml", help="JUnit XML report path (default: %(default)s)"
     )
     args, pytest_args = parser.parse_known_args(argv)
@@ -77,7 +85,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "ignore::pytest.PytestAssertRewriteWarning",
     ]
     try:
-        with _server(args.base_url) as base_url:
+        with _server(args.base_url, args.mock_db, args.mock_workers) as base_url:
             os.environ["HOPDRIVE_BASE_URL"] = base_url
             try:
                 Target.from_env()
@@ -94,7 +102,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 @contextmanager
-def _server(base_url: str) -> Iterator[str]:
+def _server(base_url: str, mock_db: str, mock_workers: int) -> Iterator[str]:
     """The given base URL, or the bundled mock started for the run and stopped after it."""
     if base_url:
         if not base_url.startswith(("http://", "https://")):
@@ -110,8 +118,9 @@ def _server(base_url: str) -> Iterator[str]:
     os.environ.setdefault("HOPDRIVE_TEST_CONTROL", "1")
     with tempfile.TemporaryDirectory(prefix="hopdrive-contract-") as state:
         port = _free_port()
+        db = mock_db or str(Path(state) / "mock.db")
         process = subprocess.Popen(
-            [mock, "--port", str(port), "--db", str(Path(state) / "mock.db"), "--quiet"],
+            [mock, "--port", str(port), "--db", db, "--workers", str(mock_workers), "--quiet"],
             stdout=subprocess.DEVNULL,
             stderr=subprocess.PIPE,
         )

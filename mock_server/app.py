@@ -24,7 +24,7 @@ from mock_server.auth import Tenant, Tenants
 from mock_server.bodies import check, read_json
 from mock_server.moves import MoveRules
 from mock_server.problems import Problem
-from mock_server.store import Store, Transaction
+from mock_server.store import Database, Store, Transaction
 from spec import Operation, Spec, load
 
 Clock = Callable[[], datetime]
@@ -41,7 +41,7 @@ class Mock:
     """Everything a request handler needs, built once at start-up."""
 
     spec: Spec
-    store: Store
+    store: Database
     tenants: Tenants
     appointments: AppointmentRules
     moves: MoveRules
@@ -54,7 +54,7 @@ Handler = Callable[[Mock, Tenant, Any, int | None], Any]
 
 def create_app(
     *,
-    store: Store | None = None,
+    store: Database | None = None,
     tenants: Tenants | None = None,
     spec: Spec | None = None,
     test_control: bool = True,

@@ -4,17 +4,23 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
+import socket
 import sys
 from collections.abc import Sequence
 
 import uvicorn
+from starlette.applications import Starlette
+from uvicorn.supervisors import Multiprocess
 
 from mock_server.app import create_app
 from mock_server.auth import TENANTS_ENV, Tenants, TenantsError
-from mock_server.store import Store, StoreError
+from mock_server.store import Database, StoreError, open_store
 from spec import SpecError, load
 
 EXIT_SETUP = 2
+# How `main` hands its settings to worker processes, which build their own app with `worker_app`.
+WORKER_SETTINGS = "HOPDRIVE_MOCK_WORKER"
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -32,7 +38,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument(
         "--db",
         default="hopdrive-mock.db",
-        help="SQLite file that keeps the state across restarts, or :memory: (default: %(default)s)",
+        help=(
+            "SQLite file that keeps the state across restarts, :memory:, or a postgresql:// URL "
+            "for a sandbox shared by several workers or processes (default: %(default)s)"
+        ),
+    )
+    parser.add_argument(
+        "--workers",
+        type=int,
+        default=1,
+        help="worker processes serving the port (more than 1 needs a file or PostgreSQL)",
     )
     parser.add_argument(
         "--tenants",
@@ -45,26 +60,77 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     parser.add_argument("--quiet", action="store_true", help="no access log on stderr")
     args = parser.parse_args(argv)
+    refusal = _workers_refusal(args.workers, args.db)
+    if refusal:
+        print(f"hopdrive-mock: error: {refusal}", file=sys.stderr)
+        return EXIT_SETUP
 
     try:
         spec = load()
         tenants = Tenants.load(args.tenants)
-        store = Store(args.db)
+        store = open_store(args.db)
     except (SpecError, TenantsError, StoreError) as error:
         print(f"hopdrive-mock: error: {error}", file=sys.stderr)
         return EXIT_SETUP
-    if not args.quiet:
-        logging.basicConfig(level=logging.WARNING, format="%(message)s", stream=sys.stderr)
-        logging.getLogger("hopdrive.mock.access").setLevel(logging.INFO)
-    app = create_app(store=store, tenants=tenants, spec=spec, test_control=not args.no_test_control)
+    _log_access(not args.quiet)
     control = "off" if args.no_test_control else "on"
     print(
-        f"hopdrive-mock: http://{args.host}:{args.port}/v1 (db {args.db}, test control {control})",
+        f"hopdrive-mock: http://{args.host}:{args.port}/v1 (db {store.path}, "
+        f"test control {control}, {args.workers} worker{'s' if args.workers > 1 else ''})",
         file=sys.stderr,
         flush=True,
     )
+    serve = {"host": args.host, "port": args.port, "log_level": "warning", "access_log": False}
+    if args.workers > 1:
+        # The settings were checked above; each worker opens its own connection with them.
+        store.close()
+        os.environ[WORKER_SETTINGS] = "\n".join(
+            [args.db, args.tenants or "", "0" if args.no_test_control else "1", str(args.quiet)]
+        )
+        _serve_workers(
+            uvicorn.Config(f"{__name__}:worker_app", factory=True, workers=args.workers, **serve)
+        )
+        return 0
+    app = create_app(store=store, tenants=tenants, spec=spec, test_control=not args.no_test_control)
     try:
-        uvicorn.run(app, host=args.host, port=args.port, log_level="warning", access_log=False)
+        uvicorn.run(app, **serve)
     finally:
         store.close()
     return 0
+
+
+def _workers_refusal(workers: int, db: str) -> str | None:
+    """Why this many workers cannot serve this database, or None when they can."""
+    if workers < 1:
+        return "--workers must be 1 or more"
+    if workers > 1 and db == ":memory:":
+        return "--workers above 1 needs a database they can share (a file or postgresql:// URL)"
+    return None
+
+
+def worker_app() -> Starlette:
+    """The app of one worker process, built from the settings `main` left in the environment."""
+    db, tenants, control, quiet = os.environ[WORKER_SETTINGS].split("\n")
+    _log_access(quiet != "True")
+    store: Database = open_store(db)
+    return create_app(
+        store=store, tenants=Tenants.load(tenants or None), test_control=control == "1"
+    )
+
+
+def _serve_workers(config: uvicorn.Config) -> None:
+    """What uvicorn.run does for several workers, with TCP_NODELAY on the shared socket.
+
+    uvicorn binds that socket itself, and asyncio sets TCP_NODELAY only on sockets it creates:
+    without it every answer written in two parts waits ~40 ms for the client's delayed ACK.
+    Accepted connections inherit the option from the listening socket.
+    """
+    listening = config.bind_socket()
+    listening.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+    Multiprocess(config, sockets=[listening]).run()
+
+
+def _log_access(enabled: bool) -> None:
+    if enabled:
+        logging.basicConfig(level=logging.WARNING, format="%(message)s", stream=sys.stderr)
+        logging.getLogger("hopdrive.mock.access").setLevel(logging.INFO)

@@ -1,45 +1,92 @@
-"""Persistent state: appointments, moves and duplicate-check history in SQLite."""
+"""Persistent state: appointments, moves and duplicate-check history, in SQLite by default."""
 
 from __future__ import annotations
 
 import json
 import sqlite3
 import threading
-from collections.abc import Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
-_SCHEMA = """
+# One schema for both databases; only the id column and integer width differ.
+SCHEMA = """
 CREATE TABLE IF NOT EXISTS appointments (
-    id INTEGER PRIMARY KEY AUTOINCREMENT,
-    rooftop INTEGER NOT NULL,
+    id {id},
+    rooftop {int} NOT NULL,
     record TEXT NOT NULL
 );
 CREATE TABLE IF NOT EXISTS move_pairs (
-    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    id {id},
     kind TEXT NOT NULL,
-    rooftop INTEGER NOT NULL,
+    rooftop {int} NOT NULL,
     response TEXT
 );
 CREATE TABLE IF NOT EXISTS moves (
-    id INTEGER PRIMARY KEY AUTOINCREMENT,
-    rooftop INTEGER NOT NULL,
-    pair_id INTEGER REFERENCES move_pairs (id),
-    appointment_id INTEGER REFERENCES appointments (id)
+    id {id},
+    rooftop {int} NOT NULL,
+    pair_id {int} REFERENCES move_pairs (id),
+    appointment_id {int} REFERENCES appointments (id)
 );
 CREATE TABLE IF NOT EXISTS move_keys (
-    move_id INTEGER NOT NULL REFERENCES moves (id),
-    rooftop INTEGER NOT NULL,
+    move_id {int} NOT NULL REFERENCES moves (id),
+    rooftop {int} NOT NULL,
     field TEXT NOT NULL,
     value TEXT NOT NULL
 );
 CREATE INDEX IF NOT EXISTS move_keys_lookup ON move_keys (rooftop, field, value);
 """
+POSTGRES_SCHEMES = ("postgresql://", "postgres://")
 
 
 class StoreError(Exception):
     """The database cannot be opened; `str()` is one line naming it."""
+
+
+class Cursor(Protocol):
+    """What the store needs of a DB-API cursor (sqlite3's and psycopg's both fit)."""
+
+    def fetchone(self) -> Any:
+        """The next row, or None."""
+
+    def executemany(self, sql: str, rows: Iterable[Sequence[Any]], /) -> Any:
+        """Run `sql` once per row."""
+
+    def __iter__(self) -> Iterator[Any]:
+        """The remaining rows."""
+
+
+class Connection(Protocol):
+    """What the store needs of a DB-API connection."""
+
+    def execute(self, sql: str, parameters: Sequence[Any], /) -> Cursor:
+        """Run one statement."""
+
+    def cursor(self) -> Cursor:
+        """A fresh cursor."""
+
+
+class Database(Protocol):
+    """A store the mock can use: SQLite (`Store`) or PostgreSQL (`PostgresStore`)."""
+
+    path: str  # where it is, fit to print (no password)
+
+    def transaction(self) -> AbstractContextManager[Transaction]:
+        """One serialised, durable transaction."""
+
+    def close(self) -> None:
+        """Release the database."""
+
+
+def open_store(location: str | Path) -> Database:
+    """A PostgreSQL store for a postgresql:// URL, else a SQLite file (or :memory:)."""
+    if str(location).startswith(POSTGRES_SCHEMES):
+        # Imported here so the SQLite-only mock never loads the PostgreSQL driver.
+        from mock_server.postgres_store import PostgresStore
+
+        return PostgresStore(str(location))
+    return Store(location)
 
 
 class Store:
@@ -56,7 +103,9 @@ class Store:
             # FULL: a write is on disk before its 2xx is sent, so SIGKILL loses nothing.
             self._connection.execute("PRAGMA synchronous=FULL")
             self._connection.execute("PRAGMA foreign_keys=ON")
-            self._connection.executescript(_SCHEMA)
+            self._connection.executescript(
+                SCHEMA.format(id="INTEGER PRIMARY KEY AUTOINCREMENT", int="INTEGER")
+            )
         except sqlite3.Error as error:
             raise StoreError(f"{self.path}: cannot be opened as a database ({error})") from None
         self._lock = threading.Lock()
@@ -86,41 +135,52 @@ class Store:
 class Transaction:
     """The reads and writes available inside one transaction."""
 
-    def __init__(self, connection: sqlite3.Connection) -> None:
-        self._db = connection
+    def __init__(self, connection: Connection, *, placeholder: str = "?") -> None:
+        self._connection = connection
+        self._placeholder = placeholder
+
+    def _sql(self, text: str) -> str:
+        # The statements below mark parameters with `?`; psycopg wants `%s` and has no `?`.
+        return text.replace("?", self._placeholder)
+
+    def _execute(self, sql: str, parameters: Sequence[Any] = ()) -> Cursor:
+        return self._connection.execute(self._sql(sql), parameters)
 
     def insert_appointment(self, rooftop: int, record: Mapping[str, Any]) -> int:
         """Store a new appointment; its id is assigned here and written into the record."""
-        cursor = self._db.execute(
-            "INSERT INTO appointments (rooftop, record) VALUES (?, '{}')", (rooftop,)
+        appointment_id = _new_id(
+            self._execute(
+                "INSERT INTO appointments (rooftop, record) VALUES (?, '{}') RETURNING id",
+                (rooftop,),
+            )
         )
-        appointment_id = _rowid(cursor)
         self.put_appointment(appointment_id, {**record, "id": appointment_id})
         return appointment_id
 
     def appointment(self, appointment_id: int) -> tuple[int, dict[str, Any]] | None:
         """The rooftop and record of an appointment, or None when there is none."""
-        row = self._db.execute(
+        row = self._execute(
             "SELECT rooftop, record FROM appointments WHERE id = ?", (appointment_id,)
         ).fetchone()
         return None if row is None else (row[0], json.loads(row[1]))
 
     def put_appointment(self, appointment_id: int, record: Mapping[str, Any]) -> None:
         """Replace an appointment's record."""
-        self._db.execute(
+        self._execute(
             "UPDATE appointments SET record = ? WHERE id = ?", (json.dumps(record), appointment_id)
         )
 
     def new_pair(self, kind: str, rooftop: int) -> int:
         """Open a pair of moves (it is the lane both moves share); returns its id."""
-        cursor = self._db.execute(
-            "INSERT INTO move_pairs (kind, rooftop) VALUES (?, ?)", (kind, rooftop)
+        return _new_id(
+            self._execute(
+                "INSERT INTO move_pairs (kind, rooftop) VALUES (?, ?) RETURNING id", (kind, rooftop)
+            )
         )
-        return _rowid(cursor)
 
     def save_pair(self, pair_id: int, response: Mapping[str, Any]) -> None:
         """Keep the answer given for a pair."""
-        self._db.execute(
+        self._execute(
             "UPDATE move_pairs SET response = ? WHERE id = ?", (json.dumps(response), pair_id)
         )
 
@@ -133,14 +193,16 @@ class Transaction:
         appointment_id: int | None = None,
     ) -> int:
         """Create a move with the values duplicate checks compare; returns its id."""
-        cursor = self._db.execute(
-            "INSERT INTO moves (rooftop, pair_id, appointment_id) VALUES (?, ?, ?)",
-            (rooftop, pair_id, appointment_id),
+        move_id = _new_id(
+            self._execute(
+                "INSERT INTO moves (rooftop, pair_id, appointment_id)"
+                " VALUES (?, ?, ?) RETURNING id",
+                (rooftop, pair_id, appointment_id),
+            )
         )
-        move_id = _rowid(cursor)
-        self._db.executemany(
-            "INSERT INTO move_keys (move_id, rooftop, field, value) VALUES (?, ?, ?, ?)",
-            [(move_id, rooftop, field, value) for field, value in keys.items()],
+        self._connection.cursor().executemany(
+            self._sql("INSERT INTO move_keys (move_id, rooftop, field, value) VALUES (?, ?, ?, ?)"),
+            [(move_id, rooftop, field, _key(value)) for field, value in keys.items()],
         )
         return move_id
 
@@ -149,16 +211,19 @@ class Transaction:
         if not values:
             return []
         marks = ", ".join("?" * len(values))
-        rows = self._db.execute(
+        rows = self._execute(
             "SELECT DISTINCT move_id FROM move_keys"
             f" WHERE rooftop = ? AND field = ? AND value IN ({marks}) ORDER BY move_id",
-            (rooftop, field, *values),
+            (rooftop, field, *map(_key, values)),
         )
         return [row[0] for row in rows]
 
 
-def _rowid(cursor: sqlite3.Cursor) -> int:
-    rowid = cursor.lastrowid
-    if rowid is None:  # an INSERT always has one; this satisfies the type
-        raise StoreError("the database assigned no id")
-    return rowid
+def _key(value: str) -> str:
+    """A compared value as JSON text: any string (NUL, lone surrogates) fits every database."""
+    return json.dumps(value)
+
+
+def _new_id(cursor: Cursor) -> int:
+    """The id an INSERT ... RETURNING id assigned."""
+    return int(cursor.fetchone()[0])

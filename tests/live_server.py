@@ -1,17 +1,22 @@
-"""A real uvicorn server in a background thread, and a clock tests can move."""
+"""Real servers for the tests: uvicorn in a thread, the installed mock as a process, a clock."""
 
 from __future__ import annotations
 
 import socket
 import subprocess
+import sys
 import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import httpx
 import uvicorn
 
+MOCK = Path(sys.executable).with_name("hopdrive-mock")
 # Before the seed examples' 2026-03-10 appointment, so they can still be changed.
 START = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
 
@@ -34,6 +39,10 @@ class LiveServer:
 
     def __init__(self, app: Any) -> None:
         self._socket = socket.socket()
+        # asyncio sets TCP_NODELAY only on sockets it creates itself; without it, every answer
+        # written in two parts waits ~40 ms for the client's delayed ACK. Accepted sockets
+        # inherit the option from this one.
+        self._socket.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         self._socket.bind(("127.0.0.1", 0))
         port = self._socket.getsockname()[1]
         self.url = f"http://127.0.0.1:{port}/v1"
@@ -76,3 +85,20 @@ def wait_until_answering(url: str, process: subprocess.Popen[bytes], seconds: fl
             if process.poll() is not None or time.monotonic() > deadline:
                 raise RuntimeError(f"nothing answered at {url}") from None
             time.sleep(0.05)
+
+
+@contextmanager
+def mock_process(db: str | Path, port: int, *flags: str) -> Iterator[subprocess.Popen[bytes]]:
+    """The installed `hopdrive-mock` serving `db` on `port`, ready to answer; killed after."""
+    process = subprocess.Popen(
+        [str(MOCK), "--port", str(port), "--db", str(db), "--quiet", *flags],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        wait_until_answering(f"http://127.0.0.1:{port}/v1/appointments", process)
+        yield process
+    finally:
+        if process.poll() is None:
+            process.kill()
+        process.wait()

@@ -2,14 +2,44 @@
 
 from __future__ import annotations
 
+import os
+import uuid
 from collections.abc import Iterator
+from pathlib import Path
 
 import httpx
+import psycopg
 import pytest
 
 from mock_server.app import create_app
 from mock_server.store import Store
 from tests.live_server import START, Clock, LiveServer
+
+POSTGRES_ENV = "HOPDRIVE_TEST_POSTGRES"
+
+
+@pytest.fixture
+def postgres_url() -> Iterator[str]:
+    """A fresh, empty database on the PostgreSQL server `make check` starts, dropped after."""
+    server = os.environ.get(POSTGRES_ENV)
+    if not server:
+        pytest.skip(f"${POSTGRES_ENV} is not set: `make unit` starts PostgreSQL and sets it")
+    name = f"hopdrive_test_{uuid.uuid4().hex[:12]}"
+    with psycopg.connect(server, autocommit=True) as admin:
+        admin.execute(f'CREATE DATABASE "{name}"'.encode())
+    try:
+        yield f"{server.rsplit('/', 1)[0]}/{name}"
+    finally:
+        with psycopg.connect(server, autocommit=True) as admin:
+            admin.execute(f'DROP DATABASE "{name}" WITH (FORCE)'.encode())
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def location(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """Where a store lives: a SQLite file, or a fresh PostgreSQL database."""
+    if request.param == "sqlite":
+        return str(tmp_path / "state.db")
+    return str(request.getfixturevalue("postgres_url"))
 
 
 @pytest.fixture(scope="session")

@@ -44,7 +44,25 @@ def test_database_in_a_missing_directory_is_one_line_and_exit_2(
     assert err.count("\n") == 1
 
 
+@pytest.mark.parametrize(
+    ("flags", "reason"),
+    [
+        (["--workers", "2", "--db", ":memory:"], "needs a database they can share"),
+        (["--workers", "0"], "must be 1 or more"),
+    ],
+    ids=["memory", "zero"],
+)
+def test_impossible_workers_are_refused_in_one_line(
+    flags: list[str], reason: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(flags) == EXIT_SETUP
+    err = capsys.readouterr().err
+    assert err.startswith("hopdrive-mock: error: --workers ")
+    assert reason in err
+    assert err.count("\n") == 1
+
+
 def test_installed_command_documents_its_flags() -> None:
     result = subprocess.run([str(MOCK), "--help"], capture_output=True, text=True, check=True)
-    for flag in ("--port", "--db", "--tenants", "--no-test-control", "--quiet"):
+    for flag in ("--port", "--db", "--tenants", "--no-test-control", "--quiet", "--workers"):
         assert flag in result.stdout

@@ -8,15 +8,9 @@ from __future__ import annotations
 import os
 import signal
 import sqlite3
-import subprocess
-import sys
-import threading
-import time
 from collections.abc import Iterator
-from contextlib import contextmanager
-from datetime import UTC, datetime, timedelta
+from datetime import datetime
 from pathlib import Path
-from typing import Any
 
 import httpx
 import pytest
@@ -24,47 +18,11 @@ import pytest
 from mock_server.app import create_app
 from mock_server.bodies import MAX_BODY_BYTES
 from mock_server.store import Store
-from tests.live_server import LiveServer, free_port, wait_until_answering
-from tests.seeds import seed
+from tests.live_server import LiveServer, free_port, mock_process
+from tests.mock_server.contention import TOKEN, contend, future_appointment
 
-MOCK = Path(sys.executable).with_name("hopdrive-mock")
-TOKEN = {"Authorization": "Bearer dev-token-a"}
 KILL_ROUNDS = 50
 CONTENTION_SECONDS = 10
-# Eight fields PATCH may change on a `new` appointment, one per writer.
-WRITER_FIELDS = (
-    "consumer_name",
-    "consumer_phone",
-    "driver_notes",
-    "vehicle_make",
-    "vehicle_model",
-    "vehicle_color",
-    "vehicle_vin",
-    "config",
-)
-
-
-def _future_appointment() -> dict[str, Any]:
-    """The seed's creation body, its time ahead of the real clock these processes run on."""
-    ahead = (datetime.now(UTC) + timedelta(days=30)).isoformat()
-    return {**seed("000_createAppointment.request"), "appointment_time": ahead}
-
-
-@contextmanager
-def _mock_process(db: Path, port: int) -> Iterator[subprocess.Popen[bytes]]:
-    """The installed `hopdrive-mock` serving `db`, ready to answer."""
-    process = subprocess.Popen(
-        [str(MOCK), "--port", str(port), "--db", str(db), "--quiet"],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    try:
-        wait_until_answering(f"http://127.0.0.1:{port}/v1/appointments", process)
-        yield process
-    finally:
-        if process.poll() is None:
-            process.kill()
-        process.wait()
 
 
 def test_fifty_sigkills_lose_nothing_acknowledged(tmp_path: Path) -> None:
@@ -73,12 +31,12 @@ def test_fifty_sigkills_lose_nothing_acknowledged(tmp_path: Path) -> None:
     base = f"http://127.0.0.1:{port}/v1"
     acknowledged: dict[int, str] = {}  # appointment id -> the driver_notes its last 2xx set
     for round_number in range(KILL_ROUNDS):
-        with _mock_process(db, port) as process, httpx.Client(base_url=base, headers=TOKEN) as api:
+        with mock_process(db, port) as process, httpx.Client(base_url=base, headers=TOKEN) as api:
             for appointment_id, notes in acknowledged.items():
                 found = api.patch(f"/appointments/{appointment_id}", json={})
                 assert found.status_code == 200, f"round {round_number}: {appointment_id} lost"
                 assert found.json()["driver_notes"] == notes, f"round {round_number}"
-            created = api.post("/appointments", json=_future_appointment())
+            created = api.post("/appointments", json=future_appointment())
             assert created.status_code == 201
             new_id = created.json()["id"]
             notes = f"round {round_number}"
@@ -92,43 +50,16 @@ def test_fifty_sigkills_lose_nothing_acknowledged(tmp_path: Path) -> None:
 
 def test_eight_writers_for_ten_seconds_lose_no_update(tmp_path: Path) -> None:
     port = free_port()
-    base = f"http://127.0.0.1:{port}/v1"
-    with _mock_process(tmp_path / "state.db", port):
-        created = httpx.post(f"{base}/appointments", json=_future_appointment(), headers=TOKEN)
-        appointment_id = created.json()["id"]
-        last: dict[str, Any] = {}
-        stamps: list[list[datetime]] = [[] for _ in WRITER_FIELDS]
-        failures: list[str] = []
-        deadline = time.monotonic() + CONTENTION_SECONDS
-
-        def write(index: int, field: str) -> None:
-            with httpx.Client(base_url=base, headers=TOKEN, timeout=30) as api:
-                count = 0
-                while time.monotonic() < deadline:
-                    count += 1
-                    value: Any = {"n": count} if field == "config" else f"{field} {count}"
-                    answer = api.patch(f"/appointments/{appointment_id}", json={field: value})
-                    if answer.status_code != 200:
-                        failures.append(f"{field}: {answer.status_code} {answer.text}")
-                        return
-                    last[field] = value
-                    stamps[index].append(datetime.fromisoformat(answer.json()["updatedat"]))
-
-        writers = [
-            threading.Thread(target=write, args=(index, field))
-            for index, field in enumerate(WRITER_FIELDS)
-        ]
-        for writer in writers:
-            writer.start()
-        for writer in writers:
-            writer.join()
-        final = httpx.patch(f"{base}/appointments/{appointment_id}", json={}, headers=TOKEN).json()
-    assert failures == []
-    assert {field: final[field] for field in WRITER_FIELDS} == last
-    for field, seen in zip(WRITER_FIELDS, stamps, strict=True):
-        assert len(seen) > 10, f"{field} wrote only {len(seen)} times"
-        assert seen == sorted(seen), f"updatedat went backwards for the {field} writer"
-    assert datetime.fromisoformat(final["updatedat"]) >= max(max(seen) for seen in stamps)
+    with mock_process(tmp_path / "state.db", port):
+        seen = contend([f"http://127.0.0.1:{port}/v1"], CONTENTION_SECONDS)
+    assert seen.failures == []
+    assert seen.lost_updates() == {}
+    assert seen.backwards() == []
+    assert all(len(stamps) > 10 for stamps in seen.stamps.values()), seen.stamps
+    # The final read is a PATCH too, so it stamps the record once more.
+    assert datetime.fromisoformat(seen.final["updatedat"]) >= max(
+        max(stamps) for stamps in seen.stamps.values()
+    )
 
 
 JSON = "application/json"
@@ -167,7 +98,7 @@ def abused(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[httpx.Cli
         LiveServer(create_app(store=Store(db))) as live,
         httpx.Client(base_url=live.url.removesuffix("/v1"), headers=TOKEN) as client,
     ):
-        assert client.post("/v1/appointments", json=_future_appointment()).status_code == 201
+        assert client.post("/v1/appointments", json=future_appointment()).status_code == 201
         yield client, db
 
 

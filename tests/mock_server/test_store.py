@@ -4,11 +4,7 @@ from __future__ import annotations
 
 import os
 import signal
-import subprocess
-import sys
 import threading
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -16,21 +12,19 @@ import httpx
 import pytest
 
 from mock_server.problems import Problem
-from mock_server.store import Store, StoreError
-from tests.live_server import free_port, wait_until_answering
+from mock_server.store import Store, StoreError, open_store
+from tests.live_server import free_port, mock_process
 from tests.seeds import seed
 
-MOCK = Path(sys.executable).with_name("hopdrive-mock")
 TOKEN = {"Authorization": "Bearer dev-token-a"}
 
 
-def test_store_keeps_appointments_across_reopen(tmp_path: Path) -> None:
-    path = tmp_path / "state.db"
-    store = Store(path)
+def test_store_keeps_appointments_across_reopen(location: str) -> None:
+    store = open_store(location)
     with store.transaction() as tx:
         appointment_id = tx.insert_appointment(1234, {"status": "new"})
     store.close()
-    reopened = Store(path)
+    reopened = open_store(location)
     with reopened.transaction() as tx:
         assert tx.appointment(appointment_id) == (1234, {"status": "new", "id": appointment_id})
 
@@ -42,8 +36,8 @@ def test_store_uses_wal_and_full_sync(tmp_path: Path) -> None:
     assert connection.execute("PRAGMA synchronous").fetchone()[0] == 2  # FULL
 
 
-def test_transaction_that_raises_changes_nothing() -> None:
-    store = Store()
+def test_transaction_that_raises_changes_nothing(location: str) -> None:
+    store = open_store(location)
     with store.transaction() as tx:
         appointment_id = tx.insert_appointment(1234, {"status": "new"})
 
@@ -60,13 +54,22 @@ def test_transaction_that_raises_changes_nothing() -> None:
         assert tx.moves_matching(1234, "vehicle_vin", ["X"]) == []
 
 
-def test_duplicate_history_is_per_rooftop_and_field() -> None:
-    store = Store()
+def test_duplicate_history_is_per_rooftop_and_field(location: str) -> None:
+    store = open_store(location)
     with store.transaction() as tx:
         first = tx.insert_move(42, {"vehicle_vin": "VIN1", "vehicle_stock": "S1"})
         tx.insert_move(1234, {"vehicle_vin": "VIN1"})
         assert tx.moves_matching(42, "vehicle_vin", ["VIN1", "VIN2"]) == [first]
         assert tx.moves_matching(42, "vehicle_stock", ["VIN1"]) == []
+
+
+@pytest.mark.parametrize("value", ["with\x00NUL", "lone \ud800 surrogate", "plain"])
+def test_any_compared_value_is_stored_and_found_again(location: str, value: str) -> None:
+    store = open_store(location)
+    with store.transaction() as tx:
+        move_id = tx.insert_move(42, {"vehicle_vin": value})
+        assert tx.moves_matching(42, "vehicle_vin", [value]) == [move_id]
+        assert tx.moves_matching(42, "vehicle_vin", [value + "x"]) == []
 
 
 def test_unopenable_database_is_a_one_line_store_error(tmp_path: Path) -> None:
@@ -76,15 +79,23 @@ def test_unopenable_database_is_a_one_line_store_error(tmp_path: Path) -> None:
     assert "\n" not in str(caught.value)
 
 
-def test_writers_on_separate_connections_lose_no_update(tmp_path: Path) -> None:
-    # Each thread has its own connection, as two mock processes on one file would.
-    path = tmp_path / "shared.db"
-    with Store(path).transaction() as tx:
+def test_unreachable_postgresql_is_a_one_line_error_without_the_password() -> None:
+    with pytest.raises(StoreError) as caught:
+        open_store(f"postgresql://mock:secret@127.0.0.1:{free_port()}/sandbox")
+    message = str(caught.value)
+    assert message.startswith("postgresql://mock:***@127.0.0.1:")
+    assert "secret" not in message
+    assert "\n" not in message
+
+
+def test_writers_on_separate_connections_lose_no_update(location: str) -> None:
+    # Each thread has its own connection, as two mock processes on one database would.
+    with open_store(location).transaction() as tx:
         appointment_id = tx.insert_appointment(1234, {"count": 0})
     rounds, writers = 25, 8
 
     def increment() -> None:
-        store = Store(path)
+        store = open_store(location)
         for _ in range(rounds):
             with store.transaction() as tx:
                 _, record = tx.appointment(appointment_id) or (0, {})
@@ -96,7 +107,7 @@ def test_writers_on_separate_connections_lose_no_update(tmp_path: Path) -> None:
         thread.start()
     for thread in threads:
         thread.join()
-    with Store(path).transaction() as tx:
+    with open_store(location).transaction() as tx:
         assert tx.appointment(appointment_id) == (
             1234,
             {"count": rounds * writers, "id": appointment_id},
@@ -136,29 +147,12 @@ def test_eight_concurrent_patches_of_different_fields_all_land(api: httpx.Client
     assert {name: final[name] for name in changes} == changes
 
 
-@contextmanager
-def _mock_process(db: Path, port: int) -> Iterator[subprocess.Popen[bytes]]:
-    """The installed `hopdrive-mock` serving `db`, ready to answer."""
-    process = subprocess.Popen(
-        [str(MOCK), "--port", str(port), "--db", str(db), "--quiet"],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    try:
-        wait_until_answering(f"http://127.0.0.1:{port}/v1/appointments", process)
-        yield process
-    finally:
-        if process.poll() is None:
-            process.kill()
-        process.wait()
-
-
 def test_sigkill_right_after_a_2xx_loses_nothing(tmp_path: Path) -> None:
     db = tmp_path / "state.db"
     port = free_port()
     base = f"http://127.0.0.1:{port}/v1"
     trip = seed("004_createRoundTripMove.request")
-    with _mock_process(db, port) as process:
+    with mock_process(db, port) as process:
         # This process runs on the real clock: the appointment must lie ahead of it.
         future = (datetime.now(UTC) + timedelta(days=30)).isoformat()
         body = {**seed("000_createAppointment.request"), "appointment_time": future}
@@ -171,7 +165,7 @@ def test_sigkill_right_after_a_2xx_loses_nothing(tmp_path: Path) -> None:
         assert (created.status_code, updated.status_code, moved.status_code) == (201, 200, 200)
         os.kill(process.pid, signal.SIGKILL)
         process.wait()
-    with _mock_process(db, port):
+    with mock_process(db, port):
         after = httpx.patch(f"{base}/appointments/{appointment_id}", json={}, headers=TOKEN)
         duplicate = httpx.post(f"{base}/round-trip-moves", json=trip, headers=TOKEN)
     assert after.status_code == 200
