@@ -19,7 +19,7 @@ SUDO := $(if $(filter 0,$(shell id -u)),,sudo)
 PG_PORT ?= 55432
 PG_DATA := /tmp/hopdrive-postgres-$(PG_PORT)
 PG_URL := postgresql://hopdrive@127.0.0.1:$(PG_PORT)
-PG_BIN = $(lastword $(sort $(wildcard /usr/lib/postgresql/*/bin)))
+PG_BIN = $(patsubst %/initdb,%,$(lastword $(sort $(wildcard /usr/lib/postgresql/*/bin/initdb))))
 # initdb refuses to run as root; as root the cluster belongs to Debian's postgres user.
 PG_AS := $(if $(filter 0,$(shell id -u)),runuser -u postgres --,)
 
