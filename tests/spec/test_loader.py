@@ -70,7 +70,7 @@ def test_directory_is_unreadable(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("text", "message"),
     [
-        ("openapi: [3.1.0\n", "not valid YAML: expected ',' or ']'"),
+        ("openapi: [3.1.0\n", "not valid YAML: did not find expected ',' or ']'"),
         ("a: 1\na: 2\n", "mapping key 'a' appears twice at line 2, column 1"),
         ("responses:\n  201: {}\n", "mapping key 201 is not a string (quote it) at line 2"),
         ("\tkey: value\n", "not valid YAML"),
