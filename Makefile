@@ -1,7 +1,7 @@
 # The project's front door: `make help` lists every target.
 SHELL := bash
 .DEFAULT_GOAL := help
-.PHONY: help venv node_modules chromium postgres postgres-start postgres-stop test-postgres gate check lint format typecheck unit generated test validate generate docs mock lock clean
+.PHONY: help venv node_modules chromium postgres postgres-start postgres-stop test-postgres gate check lint format typecheck unit generated test validate generate docs bench-suite bench-mock mock lock clean
 
 PYTHON ?= python3
 VENV := .venv
@@ -44,7 +44,7 @@ format: $(STAMP) ## rewrite the code in ruff's format and apply its safe fixes
 	$(BIN)/ruff check --fix .
 
 typecheck: $(STAMP) ## mypy --strict on the package code
-	$(BIN)/mypy $(PACKAGES)
+	$(BIN)/mypy $(PACKAGES) bench
 
 generated: $(STAMP) $(NODE_STAMP) ## fail, naming the file, when generated/ differs from a fresh generation
 	$(BIN)/hopdrive-generate --check
@@ -83,7 +83,7 @@ postgres-stop: ## stop the tests' PostgreSQL (make postgres starts it)
 	@test ! -f $(PG_DATA)/postmaster.pid || $(PG_AS) $(PG_BIN)/pg_ctl -D $(PG_DATA) stop -m fast
 
 unit: $(STAMP) $(NODE_STAMP) $(CHROMIUM) postgres ## pytest over tests/ (PostgreSQL started first)
-	HOPDRIVE_TEST_POSTGRES=$(PG_URL)/postgres $(BIN)/pytest
+	HOPDRIVE_TEST_POSTGRES=$(PG_URL)/postgres $(BIN)/pytest -n auto
 
 test: $(STAMP) ## the contract suite against BASE_URL, or the bundled mock; PROFILE=quick|default|deep
 	$(BIN)/hopdrive-contract $(if $(BASE_URL),--base-url $(BASE_URL)) --profile $(PROFILE) \
@@ -97,6 +97,12 @@ test-postgres: $(STAMP) postgres ## make test against the bundled mock on Postgr
 
 docs: $(STAMP) $(NODE_STAMP) ## build the docs site into site/: the API reference and the lifecycle page
 	$(BIN)/hopdrive-docs --out site
+
+bench-suite: $(STAMP) ## faults caught by our suite vs plain schemathesis run, one fault at a time (~16 min)
+	$(BIN)/python bench/suite_sharpness.py $(BENCH_ARGS)
+
+bench-mock: $(STAMP) $(NODE_STAMP) ## the mock under a mixed load vs Prism on the same spec: req/s, p50, p99
+	$(BIN)/python bench/mock_load.py $(BENCH_ARGS)
 
 validate: $(STAMP) ## validate the spec (SPEC=path to choose another): OpenAPI 3.1, $refs, lifecycle
 	$(BIN)/hopdrive-spec validate $(SPEC)

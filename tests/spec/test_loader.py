@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
+from jsonschema import Draft202012Validator, FormatChecker
 
 from spec import SPEC_PATH, Spec, SpecInvalid, SpecUnreadable, load
+from spec.loader import SPEC_URI
 
 
 def test_load_is_done_once_per_path(spec: Spec) -> None:
@@ -154,3 +157,35 @@ def test_fields_follow_refs_and_all_of(spec: Spec) -> None:
     created = spec.operations["createAppointment"].responses["201"].schema
     assert created is not None
     assert spec.fields(created) == ("id", "status")
+
+
+def test_validators_follow_no_references_and_judge_as_the_document_does(spec: Spec) -> None:
+    for operation in spec.operations.values():
+        if operation.request_schema is None:
+            continue
+        inlined = spec.validator(operation.request_schema)
+        assert "$ref" not in json.dumps(inlined.schema), operation.operation_id
+        by_reference = Draft202012Validator(
+            {"$ref": f"{SPEC_URI}#{operation.request_schema}"},
+            registry=spec.registry,
+            format_checker=FormatChecker(),
+        )
+        example = spec.schema(operation.request_schema.removesuffix("/schema"))["examples"]
+        for body in [*(e["value"] for e in example.values()), {}, {"unknown": 1}, []]:
+            assert _errors(inlined, body) == _errors(by_reference, body), operation.operation_id
+
+
+def test_a_recursive_schema_keeps_its_reference_and_still_validates(
+    document: dict[str, Any], write_spec: Callable[[Any], Path]
+) -> None:
+    document["components"]["schemas"]["Node"] = {
+        "type": "object",
+        "properties": {"child": {"$ref": "#/components/schemas/Node"}, "n": {"type": "integer"}},
+    }
+    validator = load(write_spec(document)).validator("/components/schemas/Node")
+    assert validator.is_valid({"child": {"child": {"n": 1}}})
+    assert not validator.is_valid({"child": {"child": {"n": "one"}}})
+
+
+def _errors(validator: Draft202012Validator, body: Any) -> list[tuple[str, str]]:
+    return sorted((error.json_path, error.message) for error in validator.iter_errors(body))
