@@ -98,7 +98,7 @@ test-postgres: $(STAMP) postgres ## make test against the bundled mock on Postgr
 docs: $(STAMP) $(NODE_STAMP) ## build the docs site into site/: the API reference and the lifecycle page
 	$(BIN)/hopdrive-docs --out site
 
-bench-suite: $(STAMP) ## faults caught by our suite vs plain schemathesis run, one fault at a time (~16 min)
+bench-suite: $(STAMP) ## faults caught by our suite vs plain schemathesis run, one fault at a time (~25 min)
 	$(BIN)/python bench/suite_sharpness.py $(BENCH_ARGS)
 
 bench-mock: $(STAMP) $(NODE_STAMP) ## the mock under a mixed load vs Prism on the same spec: req/s, p50, p99
