@@ -31,7 +31,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from contract_tests.profiles import PROFILES
-from tests.live_server import free_port, wait_until_answering
+from tests.live_server import free_port, served
 
 ROOT = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
@@ -396,19 +396,9 @@ def _first_failed_scenario(events: Path, started_at: float) -> float | None:
 def _mock(command: list[str]) -> Iterator[str]:
     """The base URL of a fresh mock process served by `command` ("{port}" filled in)."""
     port = free_port()
-    process = subprocess.Popen(
-        [part.replace("{port}", str(port)) for part in command],
-        cwd=ROOT,
-        env=_environment(),
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    url = f"http://127.0.0.1:{port}/v1"
-    try:
-        wait_until_answering(f"{url}/appointments", process)
-        yield url
-    finally:
-        _stop(process)
+    filled = [part.replace("{port}", str(port)) for part in command]
+    with served(filled, port, cwd=ROOT, env=_environment()):
+        yield f"http://127.0.0.1:{port}/v1"
 
 
 def _stop(process: subprocess.Popen[bytes]) -> None:

@@ -7,7 +7,8 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import AbstractContextManager as ContextManager
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -88,17 +89,30 @@ def wait_until_answering(url: str, process: subprocess.Popen[bytes], seconds: fl
 
 
 @contextmanager
-def mock_process(db: str | Path, port: int, *flags: str) -> Iterator[subprocess.Popen[bytes]]:
-    """The installed `hopdrive-mock` serving `db` on `port`, ready to answer; killed after."""
+def served(
+    command: Sequence[str],
+    port: int,
+    *,
+    cwd: Path | None = None,
+    env: Mapping[str, str] | None = None,
+) -> Iterator[subprocess.Popen[bytes]]:
+    """`command` as a process serving the API on `port`, ready to answer; stopped after."""
     process = subprocess.Popen(
-        [str(MOCK), "--port", str(port), "--db", str(db), "--quiet", *flags],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
+        list(command), cwd=cwd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
     )
     try:
         wait_until_answering(f"http://127.0.0.1:{port}/v1/appointments", process)
         yield process
     finally:
         if process.poll() is None:
-            process.kill()
+            process.terminate()
+            try:
+                process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                process.kill()
         process.wait()
+
+
+def mock_process(db: str | Path, port: int, *flags: str) -> ContextManager[subprocess.Popen[bytes]]:
+    """The installed `hopdrive-mock` serving `db` on `port`, ready to answer; stopped after."""
+    return served([str(MOCK), "--port", str(port), "--db", str(db), "--quiet", *flags], port)

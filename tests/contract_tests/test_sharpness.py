@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 
 from tests.contract_tests.faults import FAULTS
-from tests.live_server import free_port, wait_until_answering
+from tests.live_server import free_port, served
 
 ROOT = Path(__file__).parents[2]
 CONTRACT = Path(sys.executable).with_name("hopdrive-contract")
@@ -27,19 +27,10 @@ CONTRACT = Path(sys.executable).with_name("hopdrive-contract")
 def faulty_mock(name: str) -> Iterator[str]:
     """The base URL of a mock process serving with the fault `name`."""
     port = free_port()
-    process = subprocess.Popen(
-        [sys.executable, "-m", "tests.contract_tests.faults", name, str(port)],
-        cwd=ROOT,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    url = f"http://127.0.0.1:{port}/v1"
-    try:
-        wait_until_answering(f"{url}/appointments", process)
-        yield url
-    finally:
-        process.terminate()
-        process.wait(timeout=10)
+    with served(
+        [sys.executable, "-m", "tests.contract_tests.faults", name, str(port)], port, cwd=ROOT
+    ):
+        yield f"http://127.0.0.1:{port}/v1"
 
 
 def run_suite(url: str) -> subprocess.CompletedProcess[str]:
