@@ -31,6 +31,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from contract_tests.profiles import PROFILES
+from contract_tests.runner import stop
 from tests.live_server import free_port, served
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -357,7 +358,7 @@ def _stream(command: list[str], cwd: Path, env: dict[str, str], timeout: float) 
     except subprocess.TimeoutExpired:
         exit_code = None
     finally:
-        _stop(process)
+        stop(process)
         if process.stdout is not None:
             process.stdout.close()
     return Stream(exit_code, time.monotonic() - started, started_at, chunks)
@@ -399,16 +400,6 @@ def _mock(command: list[str]) -> Iterator[str]:
     filled = [part.replace("{port}", str(port)) for part in command]
     with served(filled, port, cwd=ROOT, env=_environment()):
         yield f"http://127.0.0.1:{port}/v1"
-
-
-def _stop(process: subprocess.Popen[bytes]) -> None:
-    if process.poll() is None:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
 
 
 def _environment() -> dict[str, str]:

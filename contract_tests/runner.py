@@ -129,12 +129,18 @@ def _server(base_url: str, mock_db: str, mock_workers: int) -> Iterator[str]:
             _wait_until_up(url, process)
             yield url
         finally:
-            process.terminate()
-            try:
-                process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
+            stop(process)
+
+
+def stop(process: subprocess.Popen[bytes]) -> None:
+    """End a child process: asked to stop, killed if it still runs 10 s later."""
+    if process.poll() is None:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+    process.wait()
 
 
 def _free_port() -> int:

@@ -17,6 +17,8 @@ from typing import Any
 import httpx
 import uvicorn
 
+from contract_tests.runner import stop
+
 MOCK = Path(sys.executable).with_name("hopdrive-mock")
 # Before the seed examples' 2026-03-10 appointment, so they can still be changed.
 START = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
@@ -104,13 +106,7 @@ def served(
         wait_until_answering(f"http://127.0.0.1:{port}/v1/appointments", process)
         yield process
     finally:
-        if process.poll() is None:
-            process.terminate()
-            try:
-                process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                process.kill()
-        process.wait()
+        stop(process)
 
 
 def mock_process(db: str | Path, port: int, *flags: str) -> ContextManager[subprocess.Popen[bytes]]:
