@@ -105,7 +105,8 @@ def _endpoint(mock: Mock, operations: dict[str, Operation]) -> Callable[[Request
         body = None
         if operation.request_schema is not None:
             body = await read_json(request)
-            check(mock.spec.validator(operation.request_schema), body)
+            pointer = operation.request_schema
+            check(mock.spec.compiled_validator(pointer), mock.spec.validator(pointer), body)
         result = HANDLERS[operation.operation_id](mock, tenant, body, appointment_id)
         return JSONResponse(result, status_code=success[request.method])
 

@@ -8,8 +8,10 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, cast
+from urllib.parse import quote
 
 import jsonpointer
+import jsonschema_rs
 import yaml
 from jsonschema import Draft202012Validator, FormatChecker
 from openapi_spec_validator import OpenAPIV31SpecValidator
@@ -79,6 +81,9 @@ class Spec:
     _validators: dict[str, Draft202012Validator] = field(
         default_factory=dict, repr=False, compare=False
     )
+    _compiled: dict[str, jsonschema_rs.Validator] = field(
+        default_factory=dict, repr=False, compare=False
+    )
 
     @property
     def public_operations(self) -> tuple[Operation, ...]:
@@ -116,6 +121,29 @@ class Spec:
                 format_checker=FormatChecker(),
             )
         return self._validators[pointer]
+
+    def compiled_validator(self, pointer: str) -> jsonschema_rs.Validator:
+        """A jsonschema-rs validator for the schema at `pointer`, built once: a fast yes or no.
+
+        It answers `is_valid` a hundred times faster than `validator`, whose errors explain a
+        refusal in detail. Formats are checked by jsonschema's own checks, so the two agree on
+        them (jsonschema-rs alone takes year 0000 for a date-time; Python's datetime cannot).
+        """
+        if pointer not in self._compiled:
+            registry = jsonschema_rs.Registry(
+                [(SPEC_URI, dict(self.document))], draft=jsonschema_rs.Draft202012
+            )
+            checker = FormatChecker()
+            self._compiled[pointer] = jsonschema_rs.Draft202012Validator(
+                {"$ref": f"{SPEC_URI}#{quote(pointer, safe='/~')}"},
+                formats={
+                    name: functools.partial(checker.conforms, format=name)
+                    for name in checker.checkers
+                },
+                validate_formats=True,
+                registry=registry,
+            )
+        return self._compiled[pointer]
 
     def request_pointer(self, operation_id: str) -> str:
         """The pointer to an operation's request body schema; KeyError when it takes none."""
