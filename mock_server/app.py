@@ -107,7 +107,11 @@ def _endpoint(mock: Mock, operations: dict[str, Operation]) -> Callable[[Request
             body = await read_json(request)
             pointer = operation.request_schema
             check(mock.spec.compiled_validator(pointer), mock.spec.validator(pointer), body)
-        result = HANDLERS[operation.operation_id](mock, tenant, body, appointment_id)
+        try:
+            result = HANDLERS[operation.operation_id](mock, tenant, body, appointment_id)
+        finally:
+            # Answer nothing, success or refusal, that rests on a write not yet on disk.
+            await mock.store.durable()
         return JSONResponse(result, status_code=success[request.method])
 
     return endpoint

@@ -2,12 +2,19 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
+import os
+import threading
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import httpx
 import pytest
 
+from mock_server.app import create_app
+from mock_server.store import Store
 from spec import Spec, load
 from tests.seeds import seed
 
@@ -155,3 +162,28 @@ def test_access_log_writes_one_json_line_per_request(
         ("GET", "/v1/appointments", 405),
     ]
     assert all(isinstance(line["ms"], float) for line in lines)
+
+
+def test_a_write_is_answered_only_once_its_fsync_returns(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    disk = threading.Event()
+    monkeypatch.setattr(os, "fsync", lambda descriptor: disk.wait(10))
+    app = create_app(store=Store(tmp_path / "state.db"))
+    future = (datetime.now(UTC) + timedelta(days=30)).isoformat()
+
+    async def scenario() -> httpx.Response:
+        transport = httpx.ASGITransport(app=app)
+        headers = {"Authorization": "Bearer dev-token-a"}
+        async with httpx.AsyncClient(transport=transport, base_url="http://mock/v1") as client:
+            answer = asyncio.create_task(
+                client.post(
+                    "/appointments", json={**CREATE, "appointment_time": future}, headers=headers
+                )
+            )
+            await asyncio.sleep(0.2)
+            assert not answer.done()
+            disk.set()
+            return await answer
+
+    assert asyncio.run(scenario()).status_code == 201

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
 import signal
 import threading
+import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -29,11 +31,55 @@ def test_store_keeps_appointments_across_reopen(location: str) -> None:
         assert tx.appointment(appointment_id) == (1234, {"status": "new", "id": appointment_id})
 
 
-def test_store_uses_wal_and_full_sync(tmp_path: Path) -> None:
+def test_store_uses_wal_and_commits_without_waiting_for_the_disk(tmp_path: Path) -> None:
     store = Store(tmp_path / "state.db")
     connection = store._connection
     assert connection.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
-    assert connection.execute("PRAGMA synchronous").fetchone()[0] == 2  # FULL
+    assert connection.execute("PRAGMA synchronous").fetchone()[0] == 1  # NORMAL
+
+
+def test_one_fsync_serves_every_waiter_and_a_later_commit_gets_its_own(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    store = Store(tmp_path / "state.db")
+    synced: list[int] = []
+
+    def slow_fsync(descriptor: int) -> None:
+        time.sleep(0.1)
+        synced.append(descriptor)
+
+    monkeypatch.setattr(os, "fsync", slow_fsync)
+
+    async def scenario() -> None:
+        with store.transaction() as tx:
+            tx.insert_appointment(1234, {})
+        first = [asyncio.create_task(store.durable()) for _ in range(3)]
+        await asyncio.sleep(0.05)  # the first fsync is under way
+        with store.transaction() as tx:
+            tx.insert_appointment(1234, {})
+        second = [asyncio.create_task(store.durable()) for _ in range(3)]
+        await asyncio.gather(*first)
+        assert not any(task.done() for task in second)  # its commit came after that fsync began
+        await asyncio.gather(*second)
+
+    asyncio.run(scenario())
+    assert len(synced) == 2
+
+
+def test_durable_syncs_nothing_when_nothing_was_written(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    synced: list[int] = []
+    monkeypatch.setattr(os, "fsync", synced.append)
+    for store in (Store(tmp_path / "state.db"), Store(":memory:")):
+        with store.transaction() as tx:
+            assert tx.appointment(1) is None
+        asyncio.run(store.durable())
+    memory = Store(":memory:")
+    with memory.transaction() as tx:
+        tx.insert_appointment(1234, {})
+    asyncio.run(memory.durable())
+    assert synced == []
 
 
 def test_transaction_that_raises_changes_nothing(location: str) -> None:
