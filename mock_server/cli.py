@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import gc
 import logging
 import os
 import socket
@@ -92,6 +93,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         )
         return 0
     app = create_app(store=store, tenants=tenants, spec=spec, test_control=not args.no_test_control)
+    _freeze_start_up_objects()
     try:
         uvicorn.run(app, **serve)
     finally:
@@ -113,9 +115,21 @@ def worker_app() -> Starlette:
     db, tenants, control, quiet = os.environ[WORKER_SETTINGS].split("\n")
     _log_access(quiet != "True")
     store: Database = open_store(db)
-    return create_app(
+    app = create_app(
         store=store, tenants=Tenants.load(tenants or None), test_control=control == "1"
     )
+    _freeze_start_up_objects()
+    return app
+
+
+def _freeze_start_up_objects() -> None:
+    """Keep the objects made at start-up (the spec, its validators) out of every later GC pass.
+
+    They live as long as the process, yet each full collection would walk all of them again:
+    about 30 ms with the event loop stopped, which showed as the p99 latency under load.
+    """
+    gc.collect()
+    gc.freeze()
 
 
 def _serve_workers(config: uvicorn.Config) -> None:
