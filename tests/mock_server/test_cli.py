@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
-from mock_server.cli import EXIT_SETUP, main
+from mock_server.cli import EXIT_SETUP, WORKER_SETTINGS, main
 
 MOCK = Path(sys.executable).with_name("hopdrive-mock")
 
@@ -66,3 +67,20 @@ def test_installed_command_documents_its_flags() -> None:
     result = subprocess.run([str(MOCK), "--help"], capture_output=True, text=True, check=True)
     for flag in ("--port", "--db", "--tenants", "--no-test-control", "--quiet", "--workers"):
         assert flag in result.stdout
+
+
+def test_a_worker_leaves_its_start_up_objects_out_of_garbage_collection(tmp_path: Path) -> None:
+    # In a child process: freezing is for the life of the process that serves.
+    probe = (
+        "import gc; from mock_server.cli import worker_app; "
+        "worker_app(); print(gc.get_freeze_count())"
+    )
+    settings = "\n".join([str(tmp_path / "state.db"), "", "1", "True"])
+    shown = subprocess.run(
+        [sys.executable, "-c", probe],
+        env={**os.environ, WORKER_SETTINGS: settings},
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert int(shown.stdout) > 10_000  # the spec and its validators
