@@ -7,13 +7,12 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-import jsonpointer
-
 from mock_server.geocode import geocode
 from mock_server.problems import Problem
 from mock_server.store import Transaction
 from mock_server.timestamps import parse_utc, utc_z
 from spec import Spec
+from spec.pointer import Pointer
 
 # As in the seed's example: a 14:00 appointment has the loaner ready by 13:37.
 READY_BY_LEAD = timedelta(minutes=23)
@@ -41,7 +40,7 @@ class MoveRules:
     round_trip_leg_fields: tuple[str, ...]
     vehicle_fields: tuple[str, ...]
     location_fields: tuple[str, ...]
-    compares: Mapping[str, str]
+    compares: Mapping[str, Pointer]
 
     @classmethod
     def from_spec(cls, spec: Spec) -> MoveRules:
@@ -57,7 +56,12 @@ class MoveRules:
             round_trip_leg_fields=required("RoundTripMove"),
             vehicle_fields=required("VehicleResult"),
             location_fields=required("LocationResult"),
-            compares=spec.schema(_SCHEMAS + "DuplicateCheckField")["x-compares"],
+            compares={
+                name: Pointer(text)
+                for name, text in spec.schema(_SCHEMAS + "DuplicateCheckField")[
+                    "x-compares"
+                ].items()
+            },
         )
 
     def concierge(self, tx: Transaction, rooftop: int, body: Mapping[str, Any]) -> dict[str, Any]:
@@ -121,7 +125,5 @@ class MoveRules:
 
     def _keys(self, leg: Mapping[str, Any]) -> dict[str, str]:
         """The values a later duplicate check compares, where the move has them."""
-        found = {
-            name: jsonpointer.resolve_pointer(leg, ptr, None) for name, ptr in self.compares.items()
-        }
+        found = {name: pointer.value_in(leg) for name, pointer in self.compares.items()}
         return {name: str(value) for name, value in found.items() if value is not None}

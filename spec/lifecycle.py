@@ -10,6 +10,8 @@ import jsonpointer
 from jsonschema import Draft202012Validator, FormatChecker
 from jsonschema.exceptions import SchemaError
 
+from spec.pointer import Pointer
+
 StateKind = Literal["open", "staged", "terminal"]
 Driver = Literal["public", "internal"]
 
@@ -70,6 +72,7 @@ class Lifecycle:
     status_schema_ref: str
     record_schema_ref: str
     _complete: Draft202012Validator = field(init=False, repr=False, compare=False)
+    _elected: Pointer = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         # Built once: the derivation runs on every update the mock or the suite models.
@@ -77,6 +80,7 @@ class Lifecycle:
             self.derivation.complete_when, format_checker=FormatChecker()
         )
         object.__setattr__(self, "_complete", validator)
+        object.__setattr__(self, "_elected", Pointer(self.elected_response_pointer))
 
     @classmethod
     def from_extension(cls, data: Mapping[str, Any]) -> Lifecycle:
@@ -139,7 +143,7 @@ class Lifecycle:
 
     def elected_type(self, record: Mapping[str, Any]) -> str | None:
         """The transportation type an appointment record reports as elected, if any."""
-        value = jsonpointer.resolve_pointer(record, self.elected_response_pointer, None)
+        value = self._elected.value_in(record)
         return value if isinstance(value, str) else None
 
     def is_complete(self, record: Mapping[str, Any]) -> bool:

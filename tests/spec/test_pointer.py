@@ -1,0 +1,34 @@
+"""`Pointer`: the same answers as jsonpointer, None where the document has nothing."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import jsonpointer
+import pytest
+
+from spec.pointer import Pointer
+
+DOCUMENT = {"vehicle": {"vin": "VIN1", "a/b": 1, "m~n": 2}, "legs": [{"id": 7}], "": {"": 3}}
+
+
+@pytest.mark.parametrize(
+    "text", ["", "/vehicle", "/vehicle/vin", "/vehicle/a~1b", "/vehicle/m~0n", "/legs/0/id", "//"]
+)
+def test_pointer_finds_what_jsonpointer_finds(text: str) -> None:
+    assert Pointer(text).value_in(DOCUMENT) == jsonpointer.resolve_pointer(DOCUMENT, text)
+
+
+@pytest.mark.parametrize(
+    ("text", "document"),
+    [
+        ("/vehicle/stock", DOCUMENT),
+        ("/legs/1/id", DOCUMENT),
+        ("/legs/-", DOCUMENT),
+        ("/vehicle/vin/x", DOCUMENT),
+        ("/vehicle", {"vehicle": None}),
+        ("/vehicle/vin", "not an object"),
+    ],
+)
+def test_pointer_to_nothing_is_none(text: str, document: Any) -> None:
+    assert Pointer(text).value_in(document) is None
