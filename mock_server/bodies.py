@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 from collections.abc import Iterator
 from typing import Any
 
@@ -16,6 +17,8 @@ from mock_server.problems import Problem, field_error
 
 MAX_BODY_BYTES = 1024 * 1024
 MAX_MESSAGE = 200
+# Only a \uD800-\uDFFF escape can put a surrogate into a parsed string (UTF-8 bytes cannot).
+_SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
 
 
 async def read_json(request: Request, limit: int = MAX_BODY_BYTES) -> Any:
@@ -46,7 +49,7 @@ def parse_json(raw: bytes) -> Any:
             400, "malformed-json", f"The body is not UTF-8 text (byte {error.start})."
         ) from None
     try:
-        return json.loads(
+        value = json.loads(
             text, object_pairs_hook=_unique_keys, parse_constant=_no_constant, parse_float=_number
         )
     except RecursionError:
@@ -55,6 +58,13 @@ def parse_json(raw: bytes) -> Any:
         raise Problem(
             400, "malformed-json", f"The body is not valid JSON: {_short(str(error))}"
         ) from None
+    # An escaped surrogate without its pair is no character: it could be neither stored nor
+    # answered as UTF-8 (RFC 8259 section 8.2).
+    if _SURROGATE_ESCAPE.search(text) and _has_lone_surrogate(value):
+        raise Problem(
+            400, "malformed-json", "The body holds a \\u escape of an unpaired surrogate."
+        )
+    return value
 
 
 def check(compiled: jsonschema_rs.Validator, validator: Draft202012Validator, body: Any) -> None:
@@ -111,6 +121,24 @@ def _short(message: str) -> str:
 
 def _too_large(limit: int) -> Problem:
     return Problem(413, "payload-too-large", f"The body is larger than {limit} bytes.")
+
+
+def _has_lone_surrogate(value: Any) -> bool:
+    # A stack, not recursion: the body may be nested as deeply as the parser allows.
+    pending = [value]
+    while pending:
+        item = pending.pop()
+        if isinstance(item, str):
+            try:
+                item.encode("utf-8")
+            except UnicodeEncodeError:
+                return True
+        elif isinstance(item, dict):
+            pending += item
+            pending += item.values()
+        elif isinstance(item, list):
+            pending += item
+    return False
 
 
 def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:

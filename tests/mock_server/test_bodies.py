@@ -23,6 +23,8 @@ CREATE = seed("000_createAppointment.request")
         b'{"a": 1e400}',
         b'{"a": 1, "a": 2}',
         b'{"a": "\xff"}',
+        b'{"a": ["\\udc00"]}',
+        b'{"\\ud800x": 1}',
         b"[" * 100_000 + b"]" * 100_000,
         b'{"a": ' + b"9" * 5000 + b"}",
         b"",
@@ -33,6 +35,8 @@ CREATE = seed("000_createAppointment.request")
         "overflowing float",
         "duplicate key",
         "invalid UTF-8",
+        "unpaired low surrogate",
+        "unpaired high surrogate in a key",
         "deep nesting",
         "5000 digits",
         "empty",
@@ -42,6 +46,19 @@ def test_malformed_json_is_a_400_problem(raw: bytes) -> None:
     with pytest.raises(Problem) as caught:
         parse_json(raw)
     assert caught.value.status == 400
+
+
+def test_unpaired_surrogate_deep_inside_a_body_is_a_400_problem() -> None:
+    with pytest.raises(Problem) as caught:
+        parse_json(b"[" * 900 + b'"\\ud800"' + b"]" * 900)
+    assert caught.value.status == 400
+
+
+def test_escaped_surrogate_pairs_are_characters() -> None:
+    assert parse_json(b'{"a": "\\ud83d\\ude97", "b": "\\\\ud800"}') == {
+        "a": "\U0001f697",
+        "b": "\\ud800",
+    }
 
 
 def test_integral_floats_are_integers() -> None:

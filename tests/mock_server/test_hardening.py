@@ -72,6 +72,7 @@ ABUSE: dict[str, tuple[bytes, str | None, int]] = {
     "huge integer": (b'{"customer_id": ' + b"9" * 5000 + b"}", JSON, 400),
     "integer past 2^53": (b'{"customer_id": 9007199254740993}', JSON, 400),
     "invalid UTF-8": (b'{"driver_notes": "\xff\xfe"}', JSON, 400),
+    "unpaired surrogate escape": (b'{"driver_notes": "\\ud800"}', JSON, 400),
     "NaN": (b'{"vehicle_year": NaN}', JSON, 400),
     "Infinity": (b'{"vehicle_year": Infinity}', JSON, 400),
     "duplicate keys": (b'{"driver_notes": "a", "driver_notes": "b"}', JSON, 400),
