@@ -99,10 +99,11 @@ class Store:
 
     A commit writes the write-ahead log without waiting for the disk (synchronous=NORMAL):
     from then on a crash of the process loses nothing, as the data sits in the kernel's page
-    cache. `durable` then fsyncs the log, so that a power cut loses nothing either. The mock
-    awaits it before it answers; one fsync, run off the event loop, covers every commit made
-    while the previous one ran (group commit), where synchronous=FULL would block the loop
-    for one fsync per commit.
+    cache. `durable` then fsyncs the log, so that a power cut loses nothing either; the mock
+    awaits it before it answers. While one fsync runs (off the event loop), the transactions
+    that arrive join one SQLite transaction, each as a savepoint, and the next round commits
+    them together and fsyncs once for all (group commit): synchronous=FULL would block the loop
+    for a commit and an fsync per request.
     """
 
     def __init__(self, path: str | Path = ":memory:") -> None:
@@ -123,53 +124,76 @@ class Store:
         # SQLite keeps the log beside the file while any connection is open; :memory: has none.
         self._log = os.open(f"{self.path}-wal", os.O_RDONLY) if mode == "wal" else None
         self._lock = threading.Lock()
-        self._committed = 0  # commits that changed something
-        self._synced = 0  # of those, how many an fsync has covered
+        self._open = False  # a SQLite transaction holds transactions not yet committed
+        self._written = 0  # transactions that changed something
+        self._synced = 0  # of those, how many are committed and fsynced
         self._syncing: asyncio.Future[None] | None = None
 
     def close(self) -> None:
-        """Close the database."""
+        """Commit what is pending and close the database."""
         with self._lock:
+            self._commit()
             self._connection.close()
             if self._log is not None:
                 os.close(self._log)
 
     async def durable(self) -> None:
-        """Return once every commit made so far is on disk; concurrent callers share fsyncs."""
-        target = self._committed
+        """Return once every transaction so far is committed and on disk."""
+        target = self._written
         while self._synced < target:
             if self._syncing is None:
                 self._syncing = asyncio.ensure_future(self._sync())
-            # Shielded: a caller cancelled (its client gone) must not cancel the others' fsync.
+            # Shielded: a caller cancelled (its client gone) must not cancel the others' round.
             await asyncio.shield(self._syncing)
 
     async def _sync(self) -> None:
-        covered = self._committed
+        """One round: commit the group gathered while the last fsync ran, then fsync the log."""
+        with self._lock:
+            self._commit()
+        covered = self._written
         assert self._log is not None
         try:
             await asyncio.get_running_loop().run_in_executor(None, os.fsync, self._log)
             self._synced = covered
         finally:
-            self._syncing = None
+            # A group gathered during this fsync: its round follows at once.
+            self._syncing = asyncio.ensure_future(self._sync()) if self._open else None
+
+    def _commit(self) -> None:
+        if self._open:
+            self._open = False
+            try:
+                self._connection.execute("COMMIT")
+            except sqlite3.Error:
+                self._connection.execute("ROLLBACK")
+                raise
 
     @contextmanager
     def transaction(self) -> Iterator[Transaction]:
-        """One write transaction: committed when the block ends, rolled back if it raises.
+        """One transaction: kept when the block ends, undone if it raises.
 
         BEGIN IMMEDIATE takes SQLite's write lock at the start, so two requests (or two mock
         processes on one file) can never interleave a read-modify-write of the same record.
+        While a `durable` round runs, the transaction is a savepoint in the group the next
+        round commits; otherwise it is committed here.
         """
         with self._lock:
             changes = self._connection.total_changes
-            self._connection.execute("BEGIN IMMEDIATE")
+            if not self._open:
+                self._connection.execute("BEGIN IMMEDIATE")
+                self._open = True
+            self._connection.execute("SAVEPOINT request")
             try:
                 yield Transaction(self._connection)
             except BaseException:
-                self._connection.execute("ROLLBACK")
+                self._connection.execute("ROLLBACK TO request")
                 raise
-            self._connection.execute("COMMIT")
+            finally:
+                self._connection.execute("RELEASE request")
+                if self._syncing is None:
+                    self._commit()
             if self._log is not None and self._connection.total_changes != changes:
-                self._committed += 1
+                self._written += 1
 
 
 class Transaction:

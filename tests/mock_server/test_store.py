@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import os
 import signal
+import sqlite3
 import threading
 import time
 from datetime import UTC, datetime, timedelta
@@ -64,6 +65,54 @@ def test_one_fsync_serves_every_waiter_and_a_later_commit_gets_its_own(
 
     asyncio.run(scenario())
     assert len(synced) == 2
+
+
+def test_writes_during_an_fsync_are_committed_together_by_the_next_round(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    store = Store(tmp_path / "state.db")
+    monkeypatch.setattr(os, "fsync", lambda descriptor: time.sleep(0.1))
+    other = sqlite3.connect(tmp_path / "state.db")
+
+    def visible() -> int:
+        return int(other.execute("SELECT count(*) FROM appointments").fetchone()[0])
+
+    async def scenario() -> None:
+        with store.transaction() as tx:
+            tx.insert_appointment(1234, {})
+        first = asyncio.create_task(store.durable())
+        await asyncio.sleep(0.05)  # that write is committed, its fsync under way
+        assert visible() == 1
+        for _ in range(3):
+            with store.transaction() as tx:
+                tx.insert_appointment(1234, {})
+        assert visible() == 1  # the three wait, uncommitted, for the next round
+        await first
+        await store.durable()
+        assert visible() == 4
+
+    asyncio.run(scenario())
+
+
+def test_close_commits_a_group_still_waiting_for_its_round(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    store = Store(tmp_path / "state.db")
+    monkeypatch.setattr(os, "fsync", lambda descriptor: time.sleep(0.1))
+
+    async def scenario() -> None:
+        with store.transaction() as tx:
+            tx.insert_appointment(1234, {})
+        syncing = asyncio.create_task(store.durable())
+        await asyncio.sleep(0.05)
+        with store.transaction() as tx:
+            tx.insert_appointment(1234, {})
+        store.close()
+        await syncing
+
+    asyncio.run(scenario())
+    with Store(tmp_path / "state.db").transaction() as tx:
+        assert tx.appointment(2) == (1234, {"id": 2})
 
 
 def test_durable_syncs_nothing_when_nothing_was_written(
