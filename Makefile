@@ -1,7 +1,7 @@
 # The project's front door: `make help` lists every target.
 SHELL := bash
 .DEFAULT_GOAL := help
-.PHONY: help venv node_modules chromium postgres postgres-start postgres-stop test-postgres gate check lint format typecheck unit generated test validate generate docs bench-suite bench-mock mock lock clean
+.PHONY: help venv node_modules chromium wrk postgres postgres-start postgres-stop test-postgres gate check lint format typecheck unit generated test validate generate docs bench-suite bench-mock mock lock clean
 
 PYTHON ?= python3
 VENV := .venv
@@ -14,6 +14,9 @@ PROFILE ?= default
 BASE ?= origin/main
 PACKAGES := spec generators contract_tests mock_server gate docs_site
 CHROMIUM := /usr/bin/chromium
+# The load generator of bench-mock: Debian bookworm's build, pinned.
+WRK := /usr/bin/wrk
+WRK_VERSION := 4.1.0-3+b2
 SUDO := $(if $(filter 0,$(shell id -u)),,sudo)
 # PostgreSQL for the shared-sandbox tests: Debian's server, a throw-away cluster on loopback.
 PG_PORT ?= 55432
@@ -65,6 +68,12 @@ $(CHROMIUM):
 	$(SUDO) apt-get update -q
 	DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -q chromium
 
+wrk: $(WRK) ## install Debian's wrk (apt-get, pinned) for make bench-mock
+
+$(WRK):
+	$(SUDO) apt-get update -q
+	DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -q wrk=$(WRK_VERSION)
+
 postgres: ## install (apt-get, once) and start PostgreSQL on 127.0.0.1:$(PG_PORT) for the tests
 	@test -n "$(PG_BIN)" || { $(SUDO) apt-get update -q && \
 		DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -q postgresql; }
@@ -101,7 +110,7 @@ docs: $(STAMP) $(NODE_STAMP) ## build the docs site into site/: the API referenc
 bench-suite: $(STAMP) ## faults caught by our suite vs plain schemathesis run, one fault at a time (~25 min)
 	$(BIN)/python bench/suite_sharpness.py $(BENCH_ARGS)
 
-bench-mock: $(STAMP) $(NODE_STAMP) ## the mock under a mixed load vs Prism on the same spec: req/s, p50, p99
+bench-mock: $(STAMP) $(NODE_STAMP) $(WRK) ## the mock under a mixed load (wrk) vs Prism on the same spec: req/s, p50, p99
 	$(BIN)/python bench/mock_load.py $(BENCH_ARGS)
 
 validate: $(STAMP) ## validate the spec (SPEC=path to choose another): OpenAPI 3.1, $refs, lifecycle

@@ -4,17 +4,18 @@ Run from the repository root: `.venv/bin/python bench/mock_load.py [--seconds N]
 
 The mock (`hopdrive-mock`, SQLite file store) and then Prism (`@stoplight/prism-cli` from
 node_modules, mocking the public spec) each run in their own process pinned to CPU 0; the load
-generator runs in a separate process pinned to CPU 1. It keeps a fixed number of requests in
-flight over as many keep-alive connections and times every request with `time.perf_counter`.
+generator, wrk (Debian's package; `make wrk` installs it), runs pinned to CPU 1. wrk keeps a
+fixed number of keep-alive connections busy, one request in flight on each, and reports the
+latency of every request from its HDR histogram. One more row, outside the targets, runs the
+mock on `:memory:`: the difference from the SQLite file row is what durability costs.
 
-The load generator is httpx's async client rather than wrk: httpx is already pinned in .venv
-(nothing to install, nothing downloaded at run time), and the mixed workload chains requests
-(PUT and PATCH need the id the POST answered, the PUT must leave the appointment `ready`), which
-wrk could do only through Lua scripts. The price: httpx spends about 1 ms of CPU per request on
-a 2-core VM, so one load core tops out near 1,000 req/s, below the mock's 1,500 req/s target.
-The load process's own CPU use is therefore printed with each row: near 100 % of its core means
-the client set the pace and that row's rate is a lower bound. Should a server approach that
-ceiling, measure it with wrk (`apt-get install wrk`) instead.
+The workloads chain requests (PUT and PATCH need the id the POST answered), which wrk does
+through `bench/chains.lua`: one connection per wrk thread, so a thread's Lua state follows its
+connection's chain. Request bodies come from the contract suite's examples, written out here
+as one Lua file per thread; the moves' vehicles must be new to the server, so every move body
+is sent once. wrk, Lua chains included, needs about a fifth of its core at 2,500 req/s; the
+async httpx client this script used before spent about 1 ms per request and so capped every
+row near 1,000 req/s.
 """
 
 from __future__ import annotations
@@ -23,28 +24,26 @@ import argparse
 import asyncio
 import json
 import math
-import multiprocessing
 import os
 import platform
+import resource
 import signal
 import socket
-import ssl
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Awaitable, Callable, Iterator, Sequence
-from contextlib import contextmanager
-from dataclasses import dataclass, field
+from collections.abc import Iterator, Sequence
+from contextlib import ExitStack, contextmanager
+from dataclasses import dataclass
 from datetime import datetime
-from multiprocessing.connection import Connection
 from pathlib import Path
-from typing import Any
 
 import httpx
 
 from contract_tests import examples
+from contract_tests.runner import stop
 from contract_tests.target import Target
 from generators.public import write_public
 from mock_server.store import Store
@@ -54,27 +53,42 @@ ROOT = Path(__file__).resolve().parent.parent
 MOCK = ROOT / ".venv" / "bin" / "hopdrive-mock"
 PRISM = ROOT / "node_modules" / ".bin" / "prism"
 PRISM_PACKAGE = ROOT / "node_modules" / "@stoplight" / "prism-cli" / "package.json"
+WRK = "wrk"
+CHAINS_SCRIPT = Path(__file__).with_name("chains.lua")
 HOST = "127.0.0.1"
 TOKEN = "dev-token-a"  # the mock's default tenant holding rooftops 1234 and 42
 SERVER_CPU = 0
 LOAD_CPU = 1
-WARMUP_SECONDS = 2.0
+WARMUP_SECONDS = 5.0
 STARTUP_SECONDS = 60.0
-STOP_SECONDS = 10.0
 PROBE_COMMITS = 200
-# Bodies with unique vehicles are made before timing; this many per second of run covers every
-# chain rate seen on a 2-core machine, and Pool.take makes more should a run outpace it.
-POOL_CHAINS_PER_SECOND = 600
-PATCH_BODY = json.dumps({"driver_notes": "Load test: call on arrival"}).encode()
-READY = "ready"
+# Move bodies are written before a run, enough for this rate (no server here comes near it);
+# should a run outpace them, chains.lua reports it.
+MAX_RATE = 6000
+PATCH_BODY = {"driver_notes": "Load test: call on arrival"}
 # CPU fractions above which a row is flagged: client-bound, or the server's core shared.
 SATURATED = 0.9
 CONTENDED = 0.1
+IN_MEMORY = "mock (:memory:)"
+# (workload, server) of each table row; the :memory: row is outside the targets: the same mock
+# with nothing written to disk, to show what durability costs.
+ROWS = [("mixed", "mock"), ("create", "mock"), ("create", IN_MEMORY), ("create", "prism")]
 TARGET_RATE = 1500.0
 TARGET_P99_MS = 20.0
+
+
+@dataclass(frozen=True)
+class Workload:
+    """A chain of chains.lua: its label, requests per chain and the move pools it draws on."""
+
+    label: str
+    requests: int
+    pools: tuple[str, ...]
+
+
 WORKLOADS = {
-    "mixed": "mixed: POST+PUT+PATCH appt, 2 moves",
-    "create": "create: POST appt + concierge",
+    "mixed": Workload("mixed: POST+PUT+PATCH appt, 2 moves", 5, ("concierge", "round_trip")),
+    "create": Workload("create: POST appt + concierge", 2, ("concierge",)),
 }
 
 
@@ -85,19 +99,6 @@ class Server:
     name: str
     command: list[str]
     base_url: str
-
-
-@dataclass(frozen=True)
-class Plan:
-    """One table row to measure, handed to the load process."""
-
-    workload: str
-    server: str
-    base_url: str
-    server_pid: int
-    concurrency: int
-    warmup: float
-    seconds: float
 
 
 @dataclass(frozen=True)
@@ -116,125 +117,111 @@ class Result:
     server_core_busy: float
     load_core_busy: float
 
-
-class Pool:
-    """Bodies serialised ahead of time from a factory; more are made if a run outlasts them."""
-
-    def __init__(self, factory: Callable[[], dict[str, Any]], size: int) -> None:
-        self._factory = factory
-        self._bodies = [_encode(factory()) for _ in range(size)]
-
-    def take(self) -> bytes:
-        """A body no earlier request of this run used."""
-        return self._bodies.pop() if self._bodies else _encode(self._factory())
-
-
-@dataclass(frozen=True)
-class Bodies:
-    """Every request body a workload sends, built from the contract suite's examples."""
-
-    appointment: bytes
-    replacement: bytes
-    concierge: Pool
-    round_trip: Pool
-
     @classmethod
-    def build(cls, spec: Spec, pool_size: int) -> Bodies:
-        """Bodies for the bundled mock's default dealer (the runner's Target defaults)."""
-        # Only the base URL is required; the ids are the defaults the runner uses for the mock.
-        target = Target.from_env({"HOPDRIVE_BASE_URL": f"http://{HOST}/v1"})
+    def median(cls, rounds: Sequence[Result]) -> Result:
+        """One row from several rounds: each figure's median, errors summed over all."""
+
+        def middle(figure: str) -> float:
+            return float(statistics.median(getattr(r, figure) for r in rounds))
+
+        figures = ["rate", "p50_ms", "p99_ms", "server_cpu", "load_cpu"]
+        figures += ["server_core_busy", "load_core_busy"]
         return cls(
-            appointment=_encode(examples.appointment(spec, target)),
-            replacement=_encode(examples.replacement(spec, target)),
-            # Unique vehicles: round trips ask for a duplicate check on the VIN (409 otherwise).
-            concierge=Pool(lambda: examples.concierge(spec), pool_size),
-            round_trip=Pool(lambda: examples.round_trip(spec, target), pool_size),
+            workload=rounds[0].workload,
+            server=rounds[0].server,
+            errors=sum(r.errors for r in rounds),
+            first_error=next((r.first_error for r in rounds if r.first_error), ""),
+            **{figure: middle(figure) for figure in figures},
         )
 
 
-@dataclass
-class Recorder:
-    """Latencies of requests completed inside the measured window, errors over the whole run."""
-
-    window_start: float
-    window_end: float
-    latencies: list[float] = field(default_factory=list)
-    errors: int = 0
-    first_error: str = ""
-
-    def add(self, start: float, ok: bool, detail: str) -> None:
-        """Record a request that started at `start` and has just completed."""
-        end = time.perf_counter()
-        if not ok:
-            self.errors += 1
-            self.first_error = self.first_error or detail
-        if self.window_start <= end <= self.window_end:
-            self.latencies.append(end - start)
+def _lua_string(text: str) -> str:
+    """A Lua string literal for ASCII text (json.dumps escapes everything else)."""
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
-Chain = Callable[[httpx.AsyncClient, Bodies, Recorder], Awaitable[None]]
+def _write_bodies(
+    spec: Spec, workload: Workload, prefix: Path, threads: int, seconds: float
+) -> None:
+    """One Lua file per wrk thread (PREFIX<n>.lua) with the bodies its chain sends."""
+    # Only the base URL is required; the ids are the defaults the runner uses for the mock.
+    target = Target.from_env({"HOPDRIVE_BASE_URL": f"http://{HOST}/v1"})
+    factories = {
+        "concierge": lambda: examples.concierge(spec),
+        "round_trip": lambda: examples.round_trip(spec, target),
+    }
+    fixed = {
+        "appointment": examples.appointment(spec, target),
+        "replacement": examples.replacement(spec, target),
+        "patch": PATCH_BODY,
+    }
+    per_thread = math.ceil(MAX_RATE * seconds / workload.requests / threads)
+    for thread in range(threads):
+        lines = [f"{name} = {_lua_string(json.dumps(body))}," for name, body in fixed.items()]
+        for pool in workload.pools:
+            made = (_lua_string(json.dumps(factories[pool]())) for _ in range(per_thread))
+            lines.append(f"{pool} = {{\n" + ",\n".join(made) + "\n},")
+        text = "return {\n" + "\n".join(lines) + "\n}\n"
+        Path(f"{prefix}{thread}.lua").write_text(text, encoding="ascii")
 
 
-def _encode(body: dict[str, Any]) -> bytes:
-    """A body as the JSON bytes sent on the wire."""
-    return json.dumps(body).encode()
+@dataclass(frozen=True)
+class Figures:
+    """What one wrk run reported through chains.lua's done()."""
+
+    requests: int
+    seconds: float
+    p50_ms: float
+    p99_ms: float
+    errors: int
+    first_error: str
+
+    @classmethod
+    def parse(cls, output: str) -> Figures:
+        """Read the `bench KEY VALUE` lines of wrk's output."""
+        values = dict(
+            line.removeprefix("bench ").partition(" ")[::2]
+            for line in output.splitlines()
+            if line.startswith("bench ")
+        )
+        try:
+            return cls(
+                requests=int(values["requests"]),
+                seconds=int(values["duration_us"]) / 1e6,
+                p50_ms=int(values["p50_us"]) / 1000,
+                p99_ms=int(values["p99_us"]) / 1000,
+                errors=int(values["failures"]) + int(values["socket_errors"]),
+                first_error=values["first_failure"],
+            )
+        except (KeyError, ValueError):
+            raise RuntimeError(f"wrk printed no figures: {output.strip()[-300:]}") from None
 
 
-async def _send(
-    client: httpx.AsyncClient,
-    recorder: Recorder,
-    method: str,
-    url: str,
-    body: bytes,
-    want: str | None = None,
-) -> httpx.Response | None:
-    """Send one request and record it; the response if 2xx (and in status `want`), else None."""
-    start = time.perf_counter()
+def _wrk_version() -> str:
+    """wrk's version line (`wrk debian/4.1.0-3+b2 [epoll] ...`), or a RuntimeError saying how
+    to install it."""
     try:
-        response = await client.request(method, url, content=body)
-    except httpx.HTTPError as error:
-        recorder.add(start, False, f"{method} {url}: {error!r}")
-        return None
-    ok = response.is_success and (want is None or response.json().get("status") == want)
-    detail = "" if ok else f"{method} {url}: {response.status_code} {response.text[:300]}"
-    recorder.add(start, ok, detail)
-    return response if ok else None
+        shown = subprocess.run([WRK, "--version"], capture_output=True, text=True, check=False)
+    except FileNotFoundError:
+        raise RuntimeError("wrk is not installed: `make wrk` installs Debian's package") from None
+    return shown.stdout.splitlines()[0].split(" Copyright")[0] if shown.stdout else WRK
 
 
-async def _mixed(client: httpx.AsyncClient, bodies: Bodies, recorder: Recorder) -> None:
-    """Create an appointment, complete it to `ready`, patch it, then create both move kinds."""
-    created = await _send(client, recorder, "POST", "/appointments", bodies.appointment)
-    if created is None:
-        return
-    url = f"/appointments/{created.json()['id']}"
-    await _send(client, recorder, "PUT", url, bodies.replacement, want=READY)
-    await _send(client, recorder, "PATCH", url, PATCH_BODY)
-    await _send(client, recorder, "POST", "/concierge-loaner-moves", bodies.concierge.take())
-    await _send(client, recorder, "POST", "/round-trip-moves", bodies.round_trip.take())
+def _pin_to_load_cpu() -> None:
+    """Restrict the calling process (wrk, before exec) to the load CPU."""
+    os.sched_setaffinity(0, {LOAD_CPU})
 
 
-async def _create(client: httpx.AsyncClient, bodies: Bodies, recorder: Recorder) -> None:
-    """The subset a stateless mock can answer: create an appointment and a concierge move."""
-    await _send(client, recorder, "POST", "/appointments", bodies.appointment)
-    await _send(client, recorder, "POST", "/concierge-loaner-moves", bodies.concierge.take())
-
-
-CHAINS: dict[str, Chain] = {"mixed": _mixed, "create": _create}
-
-
-async def _worker(plan: Plan, bodies: Bodies, recorder: Recorder, tls: ssl.SSLContext) -> None:
-    """Run the chain back to back until the measured window ends: one request in flight."""
-    # A client of one connection per worker: httpcore's shared pool rescans every connection
-    # (a poll() each) whenever a request ends, which made one 32-connection pool cost ~1 ms of
-    # client CPU per request and turned the load generator into the bottleneck.
-    limits = httpx.Limits(max_connections=1, max_keepalive_connections=1)
-    headers = {"Authorization": f"Bearer {TOKEN}", "Content-Type": "application/json"}
-    chain = CHAINS[plan.workload]
-    async with httpx.AsyncClient(
-        base_url=plan.base_url, headers=headers, limits=limits, timeout=30, verify=tls
-    ) as client:
-        while time.perf_counter() < recorder.window_end:
-            await chain(client, bodies, recorder)
+def _wrk(base_url: str, workload: str, prefix: Path, connections: int, seconds: float) -> Figures:
+    """Run wrk with one connection per thread for `seconds` and read its figures."""
+    command = [WRK, f"-t{connections}", f"-c{connections}", f"-d{seconds:g}s", "--timeout", "30s"]
+    command += ["-s", str(CHAINS_SCRIPT), base_url, "--", workload, str(prefix), TOKEN]
+    finished = subprocess.run(
+        command, capture_output=True, text=True, preexec_fn=_pin_to_load_cpu, check=False
+    )
+    if finished.returncode != 0:
+        raise RuntimeError(f"wrk failed ({finished.returncode}): {finished.stderr.strip()[-300:]}")
+    return Figures.parse(finished.stdout)
 
 
 def _cpu_seconds(pid: int) -> float:
@@ -257,9 +244,15 @@ def _core_busy_seconds(cpu: int) -> float:
     raise RuntimeError(f"/proc/stat has no cpu{cpu}")
 
 
+def _children_cpu_seconds() -> float:
+    """CPU time of every child this process has waited for: here, the wrk runs."""
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
 @dataclass(frozen=True)
 class CpuMark:
-    """CPU time of the server, of this process and of both cores at one instant."""
+    """CPU time of the server, of the load generator and of both cores at one instant."""
 
     wall: float
     server: float
@@ -273,100 +266,44 @@ class CpuMark:
         return cls(
             wall=time.perf_counter(),
             server=_cpu_seconds(server_pid),
-            load=time.process_time(),
+            load=_children_cpu_seconds(),
             server_core=_core_busy_seconds(SERVER_CPU),
             load_core=_core_busy_seconds(LOAD_CPU),
         )
 
 
-async def _mark_at(moment: float, server_pid: int) -> CpuMark:
-    """Take a CPU mark when the measured window opens."""
-    await asyncio.sleep(moment - time.perf_counter())
-    return CpuMark.now(server_pid)
-
-
-async def _drive(plan: Plan, bodies: Bodies) -> Result:
-    """Warm up, then measure one row: `concurrency` workers, each on its keep-alive connection."""
-    window_start = time.perf_counter() + plan.warmup
-    recorder = Recorder(window_start, window_start + plan.seconds)
-    # Plain HTTP never uses it, but each client would otherwise load the CA bundle (~35 ms).
-    tls = ssl.create_default_context()
-    opened = asyncio.create_task(_mark_at(window_start, plan.server_pid))
-    workers = (_worker(plan, bodies, recorder, tls) for _ in range(plan.concurrency))
-    await asyncio.gather(*workers)
-    first, last = await opened, CpuMark.now(plan.server_pid)
-    return _result(plan, recorder, first, last)
-
-
-def _result(plan: Plan, recorder: Recorder, first: CpuMark, last: CpuMark) -> Result:
-    """Summarise a recorder into a table row."""
-    ordered = sorted(recorder.latencies)
-    wall = last.wall - first.wall
+def _measure(
+    server: Server,
+    process: subprocess.Popen[bytes],
+    workload: str,
+    spec: Spec,
+    prefix: Path,
+    args: argparse.Namespace,
+) -> Result:
+    """Warm the server up with one wrk run, then measure a second one."""
+    chain = WORKLOADS[workload]
+    runs = {"warm": WARMUP_SECONDS, "run": args.seconds}
+    for name, seconds in runs.items():
+        bodies = Path(f"{prefix}-{server.name.split()[0]}-{name}-")
+        _write_bodies(spec, chain, bodies, args.concurrency, seconds)
+        first = CpuMark.now(process.pid)
+        figures = _wrk(server.base_url, workload, bodies, args.concurrency, seconds)
+        last = CpuMark.now(process.pid)
+    # wrk's own measured time: the marks also span its start-up, reading the body files.
+    wall = figures.seconds
     return Result(
-        workload=plan.workload,
-        server=plan.server,
-        rate=len(ordered) / plan.seconds,
-        p50_ms=_percentile(ordered, 0.50) * 1000,
-        p99_ms=_percentile(ordered, 0.99) * 1000,
-        errors=recorder.errors,
-        first_error=recorder.first_error,
+        workload=workload,
+        server=server.name,
+        rate=figures.requests / figures.seconds,
+        p50_ms=figures.p50_ms,
+        p99_ms=figures.p99_ms,
+        errors=figures.errors,
+        first_error=figures.first_error,
         server_cpu=(last.server - first.server) / wall,
         load_cpu=(last.load - first.load) / wall,
         server_core_busy=(last.server_core - first.server_core) / wall,
         load_core_busy=(last.load_core - first.load_core) / wall,
     )
-
-
-def _percentile(ordered: Sequence[float], fraction: float) -> float:
-    """Nearest-rank percentile of sorted values (NaN when there are none)."""
-    if not ordered:
-        return math.nan
-    return ordered[max(1, math.ceil(fraction * len(ordered))) - 1]
-
-
-def _load_process(plan: Plan, spec: Spec, results: Connection) -> None:
-    """Entry point of the load process: pin to the load CPU, build bodies, measure, send back."""
-    # Ctrl-C reaches the whole process group; the parent reports it and stops this process,
-    # with a plain SIGTERM (this process must not inherit main()'s SIGTERM handler).
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    signal.signal(signal.SIGTERM, signal.SIG_DFL)
-    os.sched_setaffinity(0, {LOAD_CPU})
-    # httpcore tries `import sniffio` on every request; it is not installed, and a failed import
-    # searches sys.path again each time (~0.2 ms). None in sys.modules makes it fail at once.
-    sys.modules.setdefault("sniffio", None)  # type: ignore[arg-type]
-    pool_size = int(POOL_CHAINS_PER_SECOND * (plan.warmup + plan.seconds))
-    bodies = Bodies.build(spec, pool_size)
-    results.send(asyncio.run(_drive(plan, bodies)))
-    results.close()
-
-
-def _measure(plan: Plan, spec: Spec) -> Result:
-    """Measure one row in a separate load process and collect its result."""
-    # fork: the child inherits the loaded spec instead of parsing it again.
-    context = multiprocessing.get_context("fork")
-    receiver, sender = context.Pipe(duplex=False)
-    process = context.Process(target=_load_process, args=(plan, spec, sender))
-    process.start()
-    sender.close()  # so recv() sees EOF if the child dies
-    try:
-        result = receiver.recv()
-    except EOFError:
-        raise RuntimeError(f"the load process for {plan.workload}/{plan.server} failed") from None
-    finally:
-        _stop_load(process)
-    if not isinstance(result, Result):
-        raise RuntimeError(f"the load process sent {result!r}")
-    return result
-
-
-def _stop_load(process: multiprocessing.process.BaseProcess) -> None:
-    """Terminate the load process if it is still running, then kill it if it lingers."""
-    if process.is_alive():
-        process.terminate()
-    process.join(STOP_SECONDS)
-    if process.is_alive():
-        process.kill()
-        process.join()
 
 
 def _free_port() -> int:
@@ -397,7 +334,7 @@ def _running(server: Server, log: Path) -> Iterator[subprocess.Popen[bytes]]:
             _wait_until_up(server, process, log)
             yield process
         finally:
-            _stop_server(process)
+            stop(process)
 
 
 def _wait_until_up(server: Server, process: subprocess.Popen[bytes], log: Path) -> None:
@@ -415,23 +352,11 @@ def _wait_until_up(server: Server, process: subprocess.Popen[bytes], log: Path) 
     raise RuntimeError(f"{server.name} did not answer within {STARTUP_SECONDS:.0f} s")
 
 
-def _stop_server(process: subprocess.Popen[bytes]) -> None:
-    """Terminate a server, then kill it if it does not exit in time."""
-    if process.poll() is None:
-        process.terminate()
-    try:
-        process.wait(timeout=STOP_SECONDS)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        process.wait()
-
-
-def _mock_server(folder: Path) -> Server:
-    """The reference mock on a free port with a fresh SQLite file."""
+def _mock_server(name: str, db: str) -> Server:
+    """The reference mock on a free port with the database `db`."""
     port = _free_port()
-    command = [str(MOCK), "--host", HOST, "--port", str(port)]
-    command += ["--db", str(folder / "bench.db"), "--quiet"]
-    return Server("mock", command, f"http://{HOST}:{port}/v1")
+    command = [str(MOCK), "--host", HOST, "--port", str(port), "--db", db, "--quiet"]
+    return Server(name, command, f"http://{HOST}:{port}/v1")
 
 
 def _prism_server(folder: Path, spec: Spec) -> Server:
@@ -444,47 +369,59 @@ def _prism_server(folder: Path, spec: Spec) -> Server:
     return Server("prism", command, f"http://{HOST}:{port}")
 
 
-def _commit_ms(folder: Path) -> float:
-    """Median wall time, in ms, of one write transaction through the mock's own SQLite Store."""
-    # Every request in these workloads is a write the mock commits durably (fsync) before it
-    # answers, so the disk's sync latency bounds its rate whatever the CPU; measure it here.
+def _durable_write_ms(folder: Path) -> float:
+    """Median wall time, in ms, of one write made durable alone through the mock's Store."""
+    # The mock answers a write only once an fsync covers it: the disk's sync latency is the
+    # least a write request can take, however many share that fsync. Measure it here.
     store = Store(folder / "probe.db")
-    durations = []
-    try:
+
+    async def probe() -> list[float]:
+        durations = []
         for _ in range(PROBE_COMMITS):
             start = time.perf_counter()
             with store.transaction() as tx:
                 tx.insert_appointment(1, {})
+            await store.durable()
             durations.append(time.perf_counter() - start)
+        return durations
+
+    try:
+        return statistics.median(asyncio.run(probe())) * 1000
     finally:
         store.close()
-    return statistics.median(durations) * 1000
 
 
-def _measure_server(
-    server: Server, workloads: Sequence[str], args: argparse.Namespace, spec: Spec, folder: Path
+def _measure_rows(
+    servers: Sequence[Server], args: argparse.Namespace, spec: Spec, folder: Path
 ) -> list[Result]:
-    """Run the server and measure each workload against it in turn."""
-    results = []
-    with _running(server, folder / f"{server.name}.log") as process:
-        for workload in workloads:
-            print(f"measuring {workload} on {server.name} ...", file=sys.stderr, flush=True)
-            plan = Plan(
-                workload=workload,
-                server=server.name,
-                base_url=server.base_url,
-                server_pid=process.pid,
-                concurrency=args.concurrency,
-                warmup=WARMUP_SECONDS,
-                seconds=args.seconds,
-            )
-            results.append(_measure(plan, spec))
-    return results
+    """Start every server, then measure every row once per round, the rows interleaved.
+
+    The host's speed drifts by tens of percent over minutes; measuring the rows in turn, round
+    after round, and keeping each row's median lets that drift reach them all alike.
+    """
+    by_name = {server.name: server for server in servers}
+    measured: dict[tuple[str, str], list[Result]] = {row: [] for row in ROWS}
+    with ExitStack() as running:
+        processes = {
+            server.name: running.enter_context(_running(server, folder / f"server-{index}.log"))
+            for index, server in enumerate(servers)
+        }
+        for number in range(1, args.rounds + 1):
+            for workload, name in ROWS:
+                print(
+                    f"round {number}/{args.rounds}: {workload} on {name} ...",
+                    file=sys.stderr,
+                    flush=True,
+                )
+                prefix = folder / f"bodies-{number}-{len(measured[workload, name])}-{workload}"
+                result = _measure(by_name[name], processes[name], workload, spec, prefix, args)
+                measured[workload, name].append(result)
+    return [Result.median(results) for results in measured.values()]
 
 
 def _row(cells: Sequence[str]) -> str:
     """One line of the table: text columns left-aligned, numbers right-aligned."""
-    widths = (36, 6, 8, 7, 7, 6)
+    widths = (36, 15, 8, 7, 7, 6)
     return " | ".join(
         cell.ljust(w) if i < 2 else cell.rjust(w)
         for i, (cell, w) in enumerate(zip(cells, widths, strict=True))
@@ -520,7 +457,8 @@ class Conditions:
     """What the run was measured under, for the report's header."""
 
     started: datetime
-    commit_ms: float
+    durable_write_ms: float
+    wrk_version: str
 
 
 def _report(results: Sequence[Result], args: argparse.Namespace, conditions: Conditions) -> None:
@@ -528,26 +466,27 @@ def _report(results: Sequence[Result], args: argparse.Namespace, conditions: Con
     prism_version = json.loads(PRISM_PACKAGE.read_text(encoding="utf-8"))["version"]
     print(f"HopDrive mock load benchmark, {conditions.started.isoformat(timespec='seconds')}")
     print(f"machine: {platform.platform()}, {os.cpu_count()} CPUs")
-    print(f"python {platform.python_version()}, httpx {httpx.__version__}, prism {prism_version}")
+    print(f"python {platform.python_version()}, prism {prism_version}, {conditions.wrk_version}")
     print(
-        f"pinning: server process on CPU {SERVER_CPU}, load process on CPU {LOAD_CPU} "
+        f"pinning: server process on CPU {SERVER_CPU}, wrk on CPU {LOAD_CPU} "
         "(other processes on the machine are not kept off either)"
     )
     print(
-        f"load: {args.concurrency} requests in flight over {args.concurrency} keep-alive "
-        f"connections; warm-up {WARMUP_SECONDS:g} s, measured {args.seconds:g} s per row"
+        f"load: wrk, {args.concurrency} keep-alive connections with one request in flight each; "
+        f"warm-up {WARMUP_SECONDS:g} s, measured {args.seconds:g} s per row and round; "
+        f"the median of {args.rounds} interleaved rounds"
     )
     print()
     print(_row(["workload", "server", "req/s", "p50 ms", "p99 ms", "errors"]))
-    print(_row(["-" * 36, "-" * 6, "-" * 8, "-" * 7, "-" * 7, "-" * 6]))
+    print(_row(["-" * 36, "-" * 15, "-" * 8, "-" * 7, "-" * 7, "-" * 6]))
     for r in results:
-        cells = [WORKLOADS[r.workload], r.server, f"{r.rate:,.0f}", f"{r.p50_ms:.1f}"]
+        cells = [WORKLOADS[r.workload].label, r.server, f"{r.rate:,.0f}", f"{r.p50_ms:.1f}"]
         print(_row([*cells, f"{r.p99_ms:.1f}", str(r.errors)]))
     print()
     print("CPU use over the measured window (100 % = one core; busy = any process on that core):")
     for r in results:
         print(
-            f"  {r.workload:<6} {r.server:<5}  server {r.server_cpu:4.0%} "
+            f"  {r.workload:<6} {r.server:<15} server {r.server_cpu:4.0%} "
             f"(CPU {SERVER_CPU} busy {r.server_core_busy:4.0%})   "
             f"load generator {r.load_cpu:4.0%} (CPU {LOAD_CPU} busy {r.load_core_busy:4.0%})   "
             f"{_per_cpu_second(r):,.0f} req per server CPU-second"
@@ -555,9 +494,9 @@ def _report(results: Sequence[Result], args: argparse.Namespace, conditions: Con
         for note in _cpu_notes(r):
             print(f"      ! {note}")
     print(
-        f"disk: one durable write through the mock's Store takes {conditions.commit_ms:.2f} ms "
-        f"(median of {PROBE_COMMITS}): at most {1000 / conditions.commit_ms:,.0f} writes/s "
-        "while commits run one at a time"
+        f"disk: one write made durable alone through the mock's Store takes "
+        f"{conditions.durable_write_ms:.2f} ms (median of {PROBE_COMMITS}); under load one fsync "
+        "covers every write committed while the previous one ran"
     )
     for r in results:
         if r.errors:
@@ -575,10 +514,15 @@ def _report_comparison(results: Sequence[Result]) -> None:
     )
     rate_ratio = mock.rate / prism.rate
     p99_ratio = prism.p99_ms / mock.p99_ms
+    memory = by_row["create", IN_MEMORY]
     print()
-    print(f"common subset ({WORKLOADS['create']}):")
+    print(f"common subset ({WORKLOADS['create'].label}):")
     print(f"  mock/prism req/s   {rate_ratio:.2f}")
     print(f"  prism p99 / mock p99   {p99_ratio:.2f}")
+    print(
+        f"  without durability (mock on :memory:, nothing written to disk): mock/prism req/s "
+        f"{memory.rate / prism.rate:.2f}, prism p99 / mock p99 {prism.p99_ms / memory.p99_ms:.2f}"
+    )
     print()
     print("targets (mixed workload on the mock unless noted):")
     print(
@@ -611,9 +555,22 @@ def _arguments(argv: Sequence[str] | None) -> argparse.Namespace:
         help="measured seconds per row (default: %(default)s)",
     )
     parser.add_argument(
-        "--concurrency", type=int, default=32, help="requests in flight (default: %(default)s)"
+        "--rounds",
+        type=int,
+        default=3,
+        help="rounds of every row, each row's median reported (default: %(default)s)",
     )
-    return parser.parse_args(argv)
+    parser.add_argument(
+        "--concurrency",
+        type=int,
+        # Enough to keep the mock's core busy (~95 %); more connections only add queueing.
+        default=8,
+        help="connections, each with one request in flight (default: %(default)s)",
+    )
+    args = parser.parse_args(argv)
+    if args.seconds <= 0 or args.rounds < 1 or args.concurrency < 1:
+        parser.error("--seconds must be above 0, --rounds and --concurrency at least 1")
+    return args
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -629,19 +586,24 @@ def main(argv: Sequence[str] | None = None) -> int:
     started = datetime.now().astimezone()
     spec = load()
     try:
+        wrk_version = _wrk_version()
         with tempfile.TemporaryDirectory(prefix="hopdrive-bench-") as tmp:
             folder = Path(tmp)
-            commit_ms = _commit_ms(folder)
-            results = _measure_server(_mock_server(folder), list(WORKLOADS), args, spec, folder)
-            results += _measure_server(_prism_server(folder, spec), ["create"], args, spec, folder)
+            durable_write_ms = _durable_write_ms(folder)
+            servers = [
+                _mock_server("mock", str(folder / "bench.db")),
+                _mock_server(IN_MEMORY, ":memory:"),
+                _prism_server(folder, spec),
+            ]
+            results = _measure_rows(servers, args, spec, folder)
     except RuntimeError as error:
         print(f"mock_load: error: {error}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
-        print("mock_load: interrupted; servers and load process stopped", file=sys.stderr)
+        print("mock_load: interrupted; servers and wrk stopped", file=sys.stderr)
         return 130
     print()
-    _report(results, args, Conditions(started, commit_ms))
+    _report(results, args, Conditions(started, durable_write_ms, wrk_version))
     return 0
 
 
