@@ -49,6 +49,7 @@ class MoveRules:
         def required(name: str) -> tuple[str, ...]:
             return spec.fields(_SCHEMAS + name, required=True)
 
+        compared = spec.schema(_SCHEMAS + "DuplicateCheckField")["x-compares"]
         return cls(
             concierge_fields=required("ConciergeLoanerMoveResult"),
             concierge_leg_fields=required("ConciergeMove"),
@@ -56,12 +57,7 @@ class MoveRules:
             round_trip_leg_fields=required("RoundTripMove"),
             vehicle_fields=required("VehicleResult"),
             location_fields=required("LocationResult"),
-            compares={
-                name: Pointer(text)
-                for name, text in spec.schema(_SCHEMAS + "DuplicateCheckField")[
-                    "x-compares"
-                ].items()
-            },
+            compares={name: Pointer(text) for name, text in compared.items()},
         )
 
     def concierge(self, tx: Transaction, rooftop: int, body: Mapping[str, Any]) -> dict[str, Any]:

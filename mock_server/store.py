@@ -75,7 +75,7 @@ class Database(Protocol):
     path: str  # where it is, fit to print (no password)
 
     def transaction(self) -> AbstractContextManager[Transaction]:
-        """One serialised transaction, committed when the block ends."""
+        """One serialised transaction, its changes kept when the block ends (see `durable`)."""
 
     async def durable(self) -> None:
         """Return once every transaction committed so far would survive a power cut."""
@@ -148,15 +148,16 @@ class Store:
 
     async def _sync(self) -> None:
         """One round: commit the group gathered while the last fsync ran, then fsync the log."""
-        with self._lock:
-            self._commit()
-        covered = self._written
         assert self._log is not None
         try:
+            with self._lock:
+                self._commit()
+            covered = self._written
             await asyncio.get_running_loop().run_in_executor(None, os.fsync, self._log)
             self._synced = covered
         finally:
-            # A group gathered during this fsync: its round follows at once.
+            # A group gathered during this fsync: its round follows at once. After a failure,
+            # the next caller of `durable` starts a fresh round.
             self._syncing = asyncio.ensure_future(self._sync()) if self._open else None
 
     def _commit(self) -> None:

@@ -8,6 +8,7 @@ import signal
 import sqlite3
 import threading
 import time
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -113,6 +114,37 @@ def test_close_commits_a_group_still_waiting_for_its_round(
     asyncio.run(scenario())
     with Store(tmp_path / "state.db").transaction() as tx:
         assert tx.appointment(2) == (1234, {"id": 2})
+
+
+@pytest.mark.parametrize("failing", ["commit", "fsync"])
+def test_a_failed_round_fails_its_waiters_and_the_next_round_starts_afresh(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, failing: str
+) -> None:
+    store = Store(tmp_path / "state.db")
+    failures = [OSError(5, "Input/output error")]
+
+    def once(step: Callable[..., None]) -> Callable[..., None]:
+        def flaky(*args: object) -> None:
+            if failures:
+                raise failures.pop()
+            step(*args)
+
+        return flaky
+
+    async def scenario() -> None:
+        with store.transaction() as tx:
+            tx.insert_appointment(1234, {})
+        if failing == "commit":
+            monkeypatch.setattr(store, "_commit", once(store._commit))
+        else:
+            monkeypatch.setattr(os, "fsync", once(os.fsync))
+        with pytest.raises(OSError, match="Input/output error"):
+            await store.durable()
+        with store.transaction() as tx:
+            tx.insert_appointment(1234, {})
+        await store.durable()
+
+    asyncio.run(scenario())
 
 
 def test_durable_syncs_nothing_when_nothing_was_written(
