@@ -24,7 +24,7 @@ from mock_server.auth import Tenant, Tenants
 from mock_server.bodies import check, read_json
 from mock_server.moves import MoveRules
 from mock_server.problems import Problem
-from mock_server.store import Database, Store, Transaction
+from mock_server.store import Database, Store, StoreError, Transaction
 from spec import Operation, Spec, load
 
 Clock = Callable[[], datetime]
@@ -226,5 +226,8 @@ async def _http_problem(request: Request, exc: Exception) -> Response:
 
 
 async def _unexpected(request: Request, exc: Exception) -> Response:
+    if isinstance(exc, StoreError):
+        # No input leads here: the disk failed under the store, which has stopped (see Store).
+        return Problem(500, "store-failed", str(exc)).response()
     # Reaching this is a bug in the mock: the contract promises no 5xx on any input.
     return Problem(500, "internal-error", "The mock failed unexpectedly.").response()

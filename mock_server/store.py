@@ -43,7 +43,7 @@ POSTGRES_SCHEMES = ("postgresql://", "postgres://")
 
 
 class StoreError(Exception):
-    """The database cannot be opened; `str()` is one line naming it."""
+    """The database cannot be opened or used any more; `str()` is one line naming it."""
 
 
 class Cursor(Protocol):
@@ -78,7 +78,7 @@ class Database(Protocol):
         """One serialised transaction, its changes kept when the block ends (see `durable`)."""
 
     async def durable(self) -> None:
-        """Return once every transaction committed so far would survive a power cut."""
+        """Return once every transaction ended so far would survive a power cut."""
 
     def close(self) -> None:
         """Release the database."""
@@ -103,7 +103,10 @@ class Store:
     awaits it before it answers. While one fsync runs (off the event loop), the transactions
     that arrive join one SQLite transaction, each as a savepoint, and the next round commits
     them together and fsyncs once for all (group commit): synchronous=FULL would block the loop
-    for a commit and an fsync per request.
+    for a commit and an fsync per request. One event loop drives `durable`, as in the mock.
+
+    A group that cannot be committed or synced may hold writes a later answer would rest on,
+    so the store then stops: every call raises StoreError until the mock is restarted.
     """
 
     def __init__(self, path: str | Path = ":memory:") -> None:
@@ -113,36 +116,60 @@ class Store:
             self._connection = sqlite3.connect(
                 self.path, isolation_level=None, check_same_thread=False, timeout=30
             )
-            mode = self._connection.execute("PRAGMA journal_mode=WAL").fetchone()[0]
-            self._connection.execute("PRAGMA synchronous=NORMAL")
+            wal = self._connection.execute("PRAGMA journal_mode=WAL").fetchone()[0] == "wal"
+            # Without a log (:memory:, or a file system where WAL is refused) nothing groups
+            # commits, and each commit syncs itself.
+            level = "NORMAL" if wal else "FULL"
+            self._connection.execute(f"PRAGMA synchronous={level}")
             self._connection.execute("PRAGMA foreign_keys=ON")
             self._connection.executescript(
                 SCHEMA.format(id="INTEGER PRIMARY KEY AUTOINCREMENT", int="INTEGER")
             )
+            self._log = self._open_log() if wal else None
         except sqlite3.Error as error:
             raise StoreError(f"{self.path}: cannot be opened as a database ({error})") from None
-        # SQLite keeps the log beside the file while any connection is open; :memory: has none.
-        self._log = os.open(f"{self.path}-wal", os.O_RDONLY) if mode == "wal" else None
+        except OSError as error:
+            self._connection.close()
+            raise StoreError(
+                f"{self.path}: its write-ahead log cannot be opened ({error.strerror})"
+            ) from None
         self._lock = threading.Lock()
-        self._open = False  # a SQLite transaction holds transactions not yet committed
-        self._written = 0  # transactions that changed something
-        self._synced = 0  # of those, how many are committed and fsynced
+        self._grouped = 0  # transactions in the open group, committed by the next round
+        self._ended = 0  # transactions ended on a file whose answers wait for an fsync
+        self._synced = 0  # of those, how many a finished round covers
         self._syncing: asyncio.Future[None] | None = None
+        self._failure: str | None = None
+
+    def _open_log(self) -> int:
+        """A descriptor of the write-ahead log, to fsync; SQLite keeps it while it is open."""
+        # SQLite puts the log beside the file it opened: through a symlink, beside its target.
+        main = next(row[2] for row in self._connection.execute("PRAGMA database_list"))
+        return os.open(f"{main}-wal", os.O_RDONLY)
 
     def close(self) -> None:
-        """Commit what is pending and close the database."""
+        """Commit and sync what is pending, then close the database."""
         with self._lock:
-            self._commit()
-            self._connection.close()
-            if self._log is not None:
-                os.close(self._log)
+            if self._failure == _CLOSED:
+                return
+            try:
+                self._commit()
+                if self._log is not None:
+                    os.fsync(self._log)
+            finally:
+                self._failure = _CLOSED
+                self._connection.close()
+                if self._log is not None:
+                    os.close(self._log)
 
     async def durable(self) -> None:
-        """Return once every transaction so far is committed and on disk."""
-        target = self._written
+        """Return once every transaction ended so far is committed and on disk."""
+        target = self._ended
         while self._synced < target:
+            self._check()
             if self._syncing is None:
                 self._syncing = asyncio.ensure_future(self._sync())
+                # Retrieved here, so a round nobody awaits any more fails without a warning.
+                self._syncing.add_done_callback(_retrieve)
             # Shielded: a caller cancelled (its client gone) must not cancel the others' round.
             await asyncio.shield(self._syncing)
 
@@ -151,23 +178,41 @@ class Store:
         assert self._log is not None
         try:
             with self._lock:
+                self._check()
                 self._commit()
-            covered = self._written
+                covered = self._ended
             await asyncio.get_running_loop().run_in_executor(None, os.fsync, self._log)
-            self._synced = covered
-        finally:
-            # A group gathered during this fsync: its round follows at once. After a failure,
-            # the next caller of `durable` starts a fresh round.
-            self._syncing = asyncio.ensure_future(self._sync()) if self._open else None
+        except Exception as error:
+            self._fail(f"a group of writes could not be made durable ({error})")
+            self._syncing = None
+            raise
+        self._synced = covered
+        # Transactions that arrived during this fsync form the next group: its round follows
+        # at once, even if all who wait for it have gone.
+        self._syncing = asyncio.ensure_future(self._sync()) if self._grouped else None
+        if self._syncing is not None:
+            self._syncing.add_done_callback(_retrieve)
 
     def _commit(self) -> None:
-        if self._open:
-            self._open = False
-            try:
-                self._connection.execute("COMMIT")
-            except sqlite3.Error:
+        """Commit the open group, if any (the lock is held)."""
+        if not self._connection.in_transaction:
+            return
+        try:
+            self._connection.execute("COMMIT")
+        except sqlite3.Error:
+            if self._connection.in_transaction:
                 self._connection.execute("ROLLBACK")
-                raise
+            raise
+        finally:
+            self._grouped = 0
+
+    def _check(self) -> None:
+        if self._failure is not None:
+            raise StoreError(f"{self.path}: {self._failure}")
+
+    def _fail(self, reason: str) -> None:
+        if self._failure is None:
+            self._failure = f"{reason}; restart the mock"
 
     @contextmanager
     def transaction(self) -> Iterator[Transaction]:
@@ -179,22 +224,49 @@ class Store:
         round commits; otherwise it is committed here.
         """
         with self._lock:
-            changes = self._connection.total_changes
-            if not self._open:
+            self._check()
+            if not self._connection.in_transaction:
                 self._connection.execute("BEGIN IMMEDIATE")
-                self._open = True
             self._connection.execute("SAVEPOINT request")
             try:
                 yield Transaction(self._connection)
             except BaseException:
-                self._connection.execute("ROLLBACK TO request")
+                self._undo()
                 raise
-            finally:
+            self._connection.execute("RELEASE request")
+            self._grouped += 1
+            if self._syncing is None:
+                self._commit()
+            # A read counts too: with several processes on the file, what it read may be
+            # another's commit that only an fsync of the shared log makes durable.
+            if self._log is not None:
+                self._ended += 1
+
+    def _undo(self) -> None:
+        """Undo a transaction that raised; should SQLite have dropped its group, stop."""
+        try:
+            if self._connection.in_transaction:
+                self._connection.execute("ROLLBACK TO request")
                 self._connection.execute("RELEASE request")
                 if self._syncing is None:
                     self._commit()
-            if self._log is not None and self._connection.total_changes != changes:
-                self._written += 1
+                return
+        except sqlite3.Error:
+            if self._connection.in_transaction:
+                self._connection.execute("ROLLBACK")
+        # An I/O error or a full disk can roll back SQLite's whole transaction: with it went
+        # the group's earlier transactions, whose answers wait for their round.
+        if self._grouped:
+            self._fail("SQLite rolled back a group of writes waiting for their fsync")
+        self._grouped = 0
+
+
+_CLOSED = "the store is closed"
+
+
+def _retrieve(round_: asyncio.Future[None]) -> None:
+    if not round_.cancelled():
+        round_.exception()
 
 
 class Transaction:

@@ -187,3 +187,21 @@ def test_a_write_is_answered_only_once_its_fsync_returns(
             return await answer
 
     assert asyncio.run(scenario()).status_code == 201
+
+
+def test_a_stopped_store_answers_500_naming_the_failure(tmp_path: Path) -> None:
+    store = Store(tmp_path / "state.db")
+    store._fail("a group of writes could not be made durable (disk I/O error)")
+    # Starlette re-raises after answering, for the server to log; the answer is what counts.
+    transport = httpx.ASGITransport(app=create_app(store=store), raise_app_exceptions=False)
+
+    async def post() -> httpx.Response:
+        async with httpx.AsyncClient(transport=transport, base_url="http://mock/v1") as client:
+            headers = {"Authorization": "Bearer dev-token-a"}
+            return await client.post("/appointments", json=CREATE, headers=headers)
+
+    answer = asyncio.run(post())
+    assert answer.status_code == 500
+    assert answer.headers["content-type"] == "application/problem+json"
+    assert "disk I/O error" in answer.json()["detail"]
+    assert "restart the mock" in answer.json()["detail"]

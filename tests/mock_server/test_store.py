@@ -8,7 +8,6 @@ import signal
 import sqlite3
 import threading
 import time
-from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -40,25 +39,40 @@ def test_store_uses_wal_and_commits_without_waiting_for_the_disk(tmp_path: Path)
     assert connection.execute("PRAGMA synchronous").fetchone()[0] == 1  # NORMAL
 
 
-def test_one_fsync_serves_every_waiter_and_a_later_commit_gets_its_own(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    store = Store(tmp_path / "state.db")
-    synced: list[int] = []
+@pytest.fixture
+def synced(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """The descriptors fsynced from now on; each fsync takes 0.1 s, so groups can form."""
+    calls: list[int] = []
 
     def slow_fsync(descriptor: int) -> None:
         time.sleep(0.1)
-        synced.append(descriptor)
+        calls.append(descriptor)
 
     monkeypatch.setattr(os, "fsync", slow_fsync)
+    return calls
+
+
+def _rows(db: Path) -> list[int]:
+    """The appointment ids another connection sees committed."""
+    with sqlite3.connect(db) as other:
+        return [row[0] for row in other.execute("SELECT id FROM appointments ORDER BY id")]
+
+
+def _insert(store: Store) -> int:
+    with store.transaction() as tx:
+        return tx.insert_appointment(1234, {})
+
+
+def test_one_fsync_serves_every_waiter_and_a_later_commit_gets_its_own(
+    tmp_path: Path, synced: list[int]
+) -> None:
+    store = Store(tmp_path / "state.db")
 
     async def scenario() -> None:
-        with store.transaction() as tx:
-            tx.insert_appointment(1234, {})
+        _insert(store)
         first = [asyncio.create_task(store.durable()) for _ in range(3)]
         await asyncio.sleep(0.05)  # the first fsync is under way
-        with store.transaction() as tx:
-            tx.insert_appointment(1234, {})
+        _insert(store)
         second = [asyncio.create_task(store.durable()) for _ in range(3)]
         await asyncio.gather(*first)
         assert not any(task.done() for task in second)  # its commit came after that fsync began
@@ -69,98 +83,221 @@ def test_one_fsync_serves_every_waiter_and_a_later_commit_gets_its_own(
 
 
 def test_writes_during_an_fsync_are_committed_together_by_the_next_round(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, synced: list[int]
 ) -> None:
-    store = Store(tmp_path / "state.db")
-    monkeypatch.setattr(os, "fsync", lambda descriptor: time.sleep(0.1))
-    other = sqlite3.connect(tmp_path / "state.db")
-
-    def visible() -> int:
-        return int(other.execute("SELECT count(*) FROM appointments").fetchone()[0])
+    db = tmp_path / "state.db"
+    store = Store(db)
 
     async def scenario() -> None:
-        with store.transaction() as tx:
-            tx.insert_appointment(1234, {})
+        _insert(store)
         first = asyncio.create_task(store.durable())
         await asyncio.sleep(0.05)  # that write is committed, its fsync under way
-        assert visible() == 1
-        for _ in range(3):
-            with store.transaction() as tx:
-                tx.insert_appointment(1234, {})
-        assert visible() == 1  # the three wait, uncommitted, for the next round
+        assert _rows(db) == [1]
+        group = [_insert(store) for _ in range(3)]
+        assert _rows(db) == [1]  # the three wait, uncommitted, for the next round
         await first
         await store.durable()
-        assert visible() == 4
+        assert _rows(db) == [1, *group]
 
     asyncio.run(scenario())
 
 
-def test_close_commits_a_group_still_waiting_for_its_round(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+def test_a_transaction_that_raises_in_a_group_undoes_only_itself(
+    tmp_path: Path, synced: list[int]
 ) -> None:
-    store = Store(tmp_path / "state.db")
-    monkeypatch.setattr(os, "fsync", lambda descriptor: time.sleep(0.1))
+    db = tmp_path / "state.db"
+    store = Store(db)
 
     async def scenario() -> None:
-        with store.transaction() as tx:
-            tx.insert_appointment(1234, {})
-        syncing = asyncio.create_task(store.durable())
+        _insert(store)
+        first = asyncio.create_task(store.durable())
         await asyncio.sleep(0.05)
-        with store.transaction() as tx:
-            tx.insert_appointment(1234, {})
-        store.close()
-        await syncing
+        kept = _insert(store)
+
+        def refused() -> None:
+            with store.transaction() as tx:
+                tx.insert_appointment(1234, {"refused": True})
+                raise Problem(409, "frozen-field", "refused")
+
+        with pytest.raises(Problem):
+            refused()
+        also_kept = _insert(store)
+        await first
+        await store.durable()
+        assert _rows(db) == [1, kept, also_kept]
 
     asyncio.run(scenario())
-    with Store(tmp_path / "state.db").transaction() as tx:
-        assert tx.appointment(2) == (1234, {"id": 2})
 
 
-@pytest.mark.parametrize("failing", ["commit", "fsync"])
-def test_a_failed_round_fails_its_waiters_and_the_next_round_starts_afresh(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, failing: str
+def test_a_cancelled_waiter_leaves_the_round_to_the_others(
+    tmp_path: Path, synced: list[int]
 ) -> None:
     store = Store(tmp_path / "state.db")
-    failures = [OSError(5, "Input/output error")]
-
-    def once(step: Callable[..., None]) -> Callable[..., None]:
-        def flaky(*args: object) -> None:
-            if failures:
-                raise failures.pop()
-            step(*args)
-
-        return flaky
 
     async def scenario() -> None:
-        with store.transaction() as tx:
-            tx.insert_appointment(1234, {})
-        if failing == "commit":
-            monkeypatch.setattr(store, "_commit", once(store._commit))
-        else:
-            monkeypatch.setattr(os, "fsync", once(os.fsync))
-        with pytest.raises(OSError, match="Input/output error"):
-            await store.durable()
-        with store.transaction() as tx:
-            tx.insert_appointment(1234, {})
-        await store.durable()
+        _insert(store)
+        leaving, staying = (asyncio.create_task(store.durable()) for _ in range(2))
+        await asyncio.sleep(0.05)
+        leaving.cancel()  # its client hung up
+        await staying
 
     asyncio.run(scenario())
+    assert len(synced) == 1
 
 
-def test_durable_syncs_nothing_when_nothing_was_written(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+def test_a_group_is_committed_even_when_all_who_wait_for_it_are_gone(
+    tmp_path: Path, synced: list[int]
 ) -> None:
-    synced: list[int] = []
-    monkeypatch.setattr(os, "fsync", synced.append)
+    db = tmp_path / "state.db"
+    store = Store(db)
+
+    async def scenario() -> None:
+        _insert(store)
+        first = asyncio.create_task(store.durable())
+        await asyncio.sleep(0.05)
+        late = _insert(store)
+        gone = asyncio.create_task(store.durable())
+        await asyncio.sleep(0)
+        gone.cancel()
+        await first
+        await asyncio.sleep(0.3)  # the group's own round
+        assert _rows(db) == [1, late]
+
+    asyncio.run(scenario())
+    assert len(synced) == 2
+
+
+def test_a_read_on_a_file_waits_for_an_fsync_and_memory_needs_none(
+    tmp_path: Path, synced: list[int]
+) -> None:
+    # With several processes on one file, what a read saw may be another's unsynced commit.
     for store in (Store(tmp_path / "state.db"), Store(":memory:")):
         with store.transaction() as tx:
             assert tx.appointment(1) is None
         asyncio.run(store.durable())
     memory = Store(":memory:")
-    with memory.transaction() as tx:
-        tx.insert_appointment(1234, {})
+    _insert(memory)
     asyncio.run(memory.durable())
-    assert synced == []
+    assert len(synced) == 1
+
+
+class _FailingCommit:
+    """A sqlite3 connection whose next COMMIT fails once `armed`, as on a full disk."""
+
+    def __init__(self, connection: sqlite3.Connection) -> None:
+        self._connection = connection
+        self.armed = False
+
+    def __getattr__(self, name: str) -> object:
+        return getattr(self._connection, name)
+
+    def execute(self, sql: str, *parameters: object) -> sqlite3.Cursor:
+        if sql == "COMMIT" and self.armed:
+            self.armed = False
+            raise sqlite3.OperationalError("database or disk is full")
+        return self._connection.execute(sql, *parameters)
+
+
+def test_a_group_that_cannot_be_committed_stops_the_store(
+    tmp_path: Path, synced: list[int]
+) -> None:
+    db = tmp_path / "state.db"
+    store = Store(db)
+    failing = _FailingCommit(store._connection)
+    store._connection = failing  # type: ignore[assignment]
+
+    async def answered(inserted: int) -> int:
+        await store.durable()
+        return inserted
+
+    async def scenario() -> list[int | BaseException]:
+        first = asyncio.create_task(answered(_insert(store)))
+        await asyncio.sleep(0.05)  # its fsync is under way; the next COMMIT is the group's
+        failing.armed = True
+        group = [asyncio.create_task(answered(_insert(store))) for _ in range(3)]
+        return await asyncio.gather(first, *group, return_exceptions=True)
+
+    first, *group = asyncio.run(scenario())
+    assert first == 1
+    assert all(isinstance(outcome, BaseException) for outcome in group)
+    assert _rows(db) == [1]
+    with pytest.raises(StoreError, match=r"could not be made durable.*restart the mock"):
+        _insert(store)
+
+
+def test_a_failed_fsync_stops_the_store(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # After a failed fsync Linux may report the lost pages to no later one: never go on.
+    def failing_fsync(descriptor: int) -> None:
+        raise OSError(5, "Input/output error")
+
+    monkeypatch.setattr(os, "fsync", failing_fsync)
+    store = Store(tmp_path / "state.db")
+    _insert(store)
+    with pytest.raises(OSError, match="Input/output error"):
+        asyncio.run(store.durable())
+    with pytest.raises(StoreError, match=r"Input/output error.*restart the mock"):
+        _insert(store)
+    with pytest.raises(StoreError):
+        asyncio.run(store.durable())
+
+
+def test_sqlite_rolling_back_a_whole_group_stops_the_store(
+    tmp_path: Path, synced: list[int]
+) -> None:
+    db = tmp_path / "state.db"
+    store = Store(db)
+
+    async def scenario() -> None:
+        _insert(store)
+        first = asyncio.create_task(store.durable())
+        await asyncio.sleep(0.05)
+        _insert(store)  # joins the group
+        waiting = asyncio.create_task(store.durable())
+        pages = store._connection.execute("PRAGMA page_count").fetchone()[0]
+        store._connection.execute(f"PRAGMA max_page_count={pages + 2}")
+        with pytest.raises(sqlite3.Error), store.transaction() as tx:
+            tx.insert_appointment(1234, {"large": "x" * 200_000})  # the disk is "full"
+        await first
+        with pytest.raises(StoreError, match="rolled back a group"):
+            await waiting
+
+    asyncio.run(scenario())
+    assert _rows(db) == [1]
+
+
+def test_close_commits_and_syncs_the_pending_group_then_refuses_calls(
+    tmp_path: Path, synced: list[int]
+) -> None:
+    db = tmp_path / "state.db"
+    store = Store(db)
+
+    async def scenario() -> None:
+        _insert(store)
+        first = asyncio.create_task(store.durable())
+        await asyncio.sleep(0.05)
+        _insert(store)
+        store.close()
+        await first
+        with pytest.raises(StoreError, match="closed"):
+            await store.durable()
+
+    asyncio.run(scenario())
+    assert len(synced) == 2  # the first round's, and close's own
+    assert _rows(db) == [1, 2]
+    with pytest.raises(StoreError, match="closed"):
+        _insert(store)
+    store.close()  # a second close does nothing
+
+
+def test_a_database_reached_through_a_symlink_syncs_its_real_log(tmp_path: Path) -> None:
+    (tmp_path / "real").mkdir()
+    link = tmp_path / "link.db"
+    link.symlink_to(tmp_path / "real" / "state.db")
+    store = Store(link)
+    _insert(store)
+    real_log = tmp_path / "real" / "state.db-wal"
+    assert os.fstat(store._log or -1).st_ino == real_log.stat().st_ino
+    asyncio.run(store.durable())
 
 
 def test_transaction_that_raises_changes_nothing(location: str) -> None:
