@@ -63,6 +63,14 @@ def _insert(store: Store) -> int:
         return tx.insert_appointment(1234, {})
 
 
+async def _round_under_way(store: Store) -> asyncio.Task[None]:
+    """Write appointment 1 and start the round that syncs it; return while its fsync runs."""
+    _insert(store)
+    round_ = asyncio.create_task(store.durable())
+    await asyncio.sleep(0.05)
+    return round_
+
+
 def test_one_fsync_serves_every_waiter_and_a_later_commit_gets_its_own(
     tmp_path: Path, synced: list[int]
 ) -> None:
@@ -89,9 +97,7 @@ def test_writes_during_an_fsync_are_committed_together_by_the_next_round(
     store = Store(db)
 
     async def scenario() -> None:
-        _insert(store)
-        first = asyncio.create_task(store.durable())
-        await asyncio.sleep(0.05)  # that write is committed, its fsync under way
+        first = await _round_under_way(store)  # that write is committed, its fsync under way
         assert _rows(db) == [1]
         group = [_insert(store) for _ in range(3)]
         assert _rows(db) == [1]  # the three wait, uncommitted, for the next round
@@ -109,9 +115,7 @@ def test_a_transaction_that_raises_in_a_group_undoes_only_itself(
     store = Store(db)
 
     async def scenario() -> None:
-        _insert(store)
-        first = asyncio.create_task(store.durable())
-        await asyncio.sleep(0.05)
+        first = await _round_under_way(store)
         kept = _insert(store)
 
         def refused() -> None:
@@ -152,9 +156,7 @@ def test_a_group_is_committed_even_when_all_who_wait_for_it_are_gone(
     store = Store(db)
 
     async def scenario() -> None:
-        _insert(store)
-        first = asyncio.create_task(store.durable())
-        await asyncio.sleep(0.05)
+        first = await _round_under_way(store)
         late = _insert(store)
         gone = asyncio.create_task(store.durable())
         await asyncio.sleep(0)
@@ -248,9 +250,7 @@ def test_sqlite_rolling_back_a_whole_group_stops_the_store(
     store = Store(db)
 
     async def scenario() -> None:
-        _insert(store)
-        first = asyncio.create_task(store.durable())
-        await asyncio.sleep(0.05)
+        first = await _round_under_way(store)
         _insert(store)  # joins the group
         waiting = asyncio.create_task(store.durable())
         pages = store._connection.execute("PRAGMA page_count").fetchone()[0]
@@ -272,9 +272,7 @@ def test_close_commits_and_syncs_the_pending_group_then_refuses_calls(
     store = Store(db)
 
     async def scenario() -> None:
-        _insert(store)
-        first = asyncio.create_task(store.durable())
-        await asyncio.sleep(0.05)
+        first = await _round_under_way(store)
         _insert(store)
         store.close()
         await first
