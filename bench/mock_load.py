@@ -282,13 +282,13 @@ def _measure(
 ) -> Result:
     """Warm the server up with one wrk run, then measure a second one."""
     chain = WORKLOADS[workload]
-    runs = {"warm": WARMUP_SECONDS, "run": args.seconds}
-    for name, seconds in runs.items():
-        bodies = Path(f"{prefix}-{server.name.split()[0]}-{name}-")
-        _write_bodies(spec, chain, bodies, args.concurrency, seconds)
-        first = CpuMark.now(process.pid)
-        figures = _wrk(server.base_url, workload, bodies, args.concurrency, seconds)
-        last = CpuMark.now(process.pid)
+    warm, measured = Path(f"{prefix}warm-"), Path(f"{prefix}run-")
+    _write_bodies(spec, chain, warm, args.concurrency, WARMUP_SECONDS)
+    _wrk(server.base_url, workload, warm, args.concurrency, WARMUP_SECONDS)
+    _write_bodies(spec, chain, measured, args.concurrency, args.seconds)
+    first = CpuMark.now(process.pid)
+    figures = _wrk(server.base_url, workload, measured, args.concurrency, args.seconds)
+    last = CpuMark.now(process.pid)
     # wrk's own measured time: the marks also span its start-up, reading the body files.
     wall = figures.seconds
     return Result(
@@ -407,13 +407,13 @@ def _measure_rows(
             for index, server in enumerate(servers)
         }
         for number in range(1, args.rounds + 1):
-            for workload, name in ROWS:
+            for row, (workload, name) in enumerate(ROWS):
                 print(
                     f"round {number}/{args.rounds}: {workload} on {name} ...",
                     file=sys.stderr,
                     flush=True,
                 )
-                prefix = folder / f"bodies-{number}-{len(measured[workload, name])}-{workload}"
+                prefix = folder / f"bodies-round{number}-row{row}-"
                 result = _measure(by_name[name], processes[name], workload, spec, prefix, args)
                 measured[workload, name].append(result)
     return [Result.median(results) for results in measured.values()]
