@@ -59,6 +59,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         action="store_true",
         help="leave out POST /v1/_test/appointments/{id}/status (the D15 test endpoint)",
     )
+    parser.add_argument(
+        "--fsync",
+        action="store_true",
+        help=(
+            "answer a write only once it is fsynced to disk, so that a power cut or an OS crash "
+            "loses nothing answered (a SQLite file; by default a crash or kill of the mock loses "
+            "nothing, and it answers faster)"
+        ),
+    )
     parser.add_argument("--quiet", action="store_true", help="no access log on stderr")
     args = parser.parse_args(argv)
     refusal = _workers_refusal(args.workers, args.db)
@@ -69,7 +78,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         spec = load()
         tenants = Tenants.load(args.tenants)
-        store = open_store(args.db)
+        store = open_store(args.db, fsync=args.fsync)
     except (SpecError, TenantsError, StoreError) as error:
         print(f"hopdrive-mock: error: {error}", file=sys.stderr)
         return EXIT_SETUP
@@ -86,7 +95,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         # The settings were checked above; each worker opens its own connection with them.
         store.close()
         os.environ[WORKER_SETTINGS] = "\n".join(
-            [args.db, args.tenants or "", "0" if args.no_test_control else "1", str(args.quiet)]
+            [
+                args.db,
+                args.tenants or "",
+                "0" if args.no_test_control else "1",
+                str(args.quiet),
+                str(args.fsync),
+            ]
         )
         _serve_workers(
             uvicorn.Config(f"{__name__}:worker_app", factory=True, workers=args.workers, **serve)
@@ -112,9 +127,9 @@ def _workers_refusal(workers: int, db: str) -> str | None:
 
 def worker_app() -> Starlette:
     """The app of one worker process, built from the settings `main` left in the environment."""
-    db, tenants, control, quiet = os.environ[WORKER_SETTINGS].split("\n")
+    db, tenants, control, quiet, fsync = os.environ[WORKER_SETTINGS].split("\n")
     _log_access(quiet != "True")
-    store: Database = open_store(db)
+    store: Database = open_store(db, fsync=fsync == "True")
     app = create_app(
         store=store, tenants=Tenants.load(tenants or None), test_control=control == "1"
     )

@@ -40,6 +40,7 @@ CREATE TABLE IF NOT EXISTS move_keys (
 CREATE INDEX IF NOT EXISTS move_keys_lookup ON move_keys (rooftop, field, value);
 """
 POSTGRES_SCHEMES = ("postgresql://", "postgres://")
+CHECKPOINT_PAGES = 300
 
 
 class StoreError(Exception):
@@ -84,32 +85,40 @@ class Database(Protocol):
         """Release the database."""
 
 
-def open_store(location: str | Path) -> Database:
-    """A PostgreSQL store for a postgresql:// URL, else a SQLite file (or :memory:)."""
+def open_store(location: str | Path, *, fsync: bool = False) -> Database:
+    """A PostgreSQL store for a postgresql:// URL, else a SQLite file (or :memory:).
+
+    `fsync` asks SQLite for answers that outlive a power cut (see Store); PostgreSQL's commits
+    always do.
+    """
     if str(location).startswith(POSTGRES_SCHEMES):
         # Imported here so the SQLite-only mock never loads the PostgreSQL driver.
         from mock_server.postgres_store import PostgresStore
 
         return PostgresStore(str(location))
-    return Store(location)
+    return Store(location, fsync=fsync)
 
 
 class Store:
-    """A SQLite database; writers serialised, commits made durable in groups.
+    """A SQLite database in WAL mode, writers serialised, in one of two durability modes.
 
-    A commit writes the write-ahead log without waiting for the disk (synchronous=NORMAL):
-    from then on a crash of the process loses nothing, as the data sits in the kernel's page
-    cache. `durable` then fsyncs the log, so that a power cut loses nothing either; the mock
-    awaits it before it answers. While one fsync runs (off the event loop), the transactions
-    that arrive join one SQLite transaction, each as a savepoint, and the next round commits
-    them together and fsyncs once for all (group commit): synchronous=FULL would block the loop
-    for a commit and an fsync per request. One event loop drives `durable`, as in the mock.
+    By default each transaction is committed when its block ends, and the commit writes the
+    write-ahead log without waiting for the disk (synchronous=NORMAL, what SQLite advises for
+    WAL): from then on a crash or kill of the mock loses nothing, as the data sits in the
+    kernel's page cache; a power cut or an OS crash may lose the last commits, never the
+    database's consistency.
 
-    A group that cannot be committed or synced may hold writes a later answer would rest on,
-    so the store then stops: every call raises StoreError until the mock is restarted.
+    With `fsync=True` a power cut loses nothing answered either: `durable` fsyncs the log, and
+    the mock awaits it before it answers. While one fsync runs (off the event loop), the
+    transactions that arrive join one SQLite transaction, each as a savepoint, and the next
+    round commits them together and fsyncs once for all (group commit): synchronous=FULL would
+    block the loop for a commit and an fsync per request. One event loop drives `durable`, as
+    in the mock. A group that cannot be committed or synced may hold writes a later answer
+    would rest on, so the store then stops: every call raises StoreError until the mock is
+    restarted.
     """
 
-    def __init__(self, path: str | Path = ":memory:") -> None:
+    def __init__(self, path: str | Path = ":memory:", *, fsync: bool = False) -> None:
         self.path = str(path)
         try:
             # Autocommit mode: transactions are begun explicitly, IMMEDIATE, below.
@@ -125,7 +134,10 @@ class Store:
             self._connection.executescript(
                 SCHEMA.format(id="INTEGER PRIMARY KEY AUTOINCREMENT", int="INTEGER")
             )
-            self._log = self._open_log() if wal else None
+            # Smaller than SQLite's 1,000 pages: the checkpoint inside a COMMIT, with its two
+            # fsyncs, stops the event loop for ~1.5 ms rather than ~5 ms (the p99 under load).
+            self._connection.execute(f"PRAGMA wal_autocheckpoint={CHECKPOINT_PAGES}")
+            self._log = self._open_log() if wal and fsync else None
         except sqlite3.Error as error:
             raise StoreError(f"{self.path}: cannot be opened as a database ({error})") from None
         except OSError as error:

@@ -169,7 +169,7 @@ def test_a_write_is_answered_only_once_its_fsync_returns(
 ) -> None:
     disk = threading.Event()
     monkeypatch.setattr(os, "fsync", lambda descriptor: disk.wait(10))
-    app = create_app(store=Store(tmp_path / "state.db"))
+    app = create_app(store=Store(tmp_path / "state.db", fsync=True))
     future = (datetime.now(UTC) + timedelta(days=30)).isoformat()
 
     async def scenario() -> httpx.Response:

@@ -65,7 +65,8 @@ def test_impossible_workers_are_refused_in_one_line(
 
 def test_installed_command_documents_its_flags() -> None:
     result = subprocess.run([str(MOCK), "--help"], capture_output=True, text=True, check=True)
-    for flag in ("--port", "--db", "--tenants", "--no-test-control", "--quiet", "--workers"):
+    flags = ("--port", "--db", "--tenants", "--no-test-control", "--quiet", "--workers", "--fsync")
+    for flag in flags:
         assert flag in result.stdout
 
 
@@ -75,7 +76,7 @@ def test_a_worker_leaves_its_start_up_objects_out_of_garbage_collection(tmp_path
         "import gc; from mock_server.cli import worker_app; "
         "worker_app(); print(gc.get_freeze_count())"
     )
-    settings = "\n".join([str(tmp_path / "state.db"), "", "1", "True"])
+    settings = "\n".join([str(tmp_path / "state.db"), "", "1", "True", "False"])
     shown = subprocess.run(
         [sys.executable, "-c", probe],
         env={**os.environ, WORKER_SETTINGS: settings},

@@ -39,6 +39,18 @@ def test_store_uses_wal_and_commits_without_waiting_for_the_disk(tmp_path: Path)
     assert connection.execute("PRAGMA synchronous").fetchone()[0] == 1  # NORMAL
 
 
+def test_by_default_a_commit_is_answered_without_an_fsync(
+    tmp_path: Path, synced: list[int]
+) -> None:
+    store = Store(tmp_path / "state.db")
+    appointment_id = _insert(store)
+    # Answers wait for nothing: the commit is in the kernel's page cache, safe from a kill.
+    asyncio.run(asyncio.wait_for(store.durable(), timeout=0.05))
+    assert synced == []
+    with Store(tmp_path / "state.db").transaction() as tx:
+        assert tx.appointment(appointment_id) is not None
+
+
 @pytest.fixture
 def synced(monkeypatch: pytest.MonkeyPatch) -> list[int]:
     """The descriptors fsynced from now on; each fsync takes 0.1 s, so groups can form."""
@@ -74,7 +86,7 @@ async def _round_under_way(store: Store) -> asyncio.Task[None]:
 def test_one_fsync_serves_every_waiter_and_a_later_commit_gets_its_own(
     tmp_path: Path, synced: list[int]
 ) -> None:
-    store = Store(tmp_path / "state.db")
+    store = Store(tmp_path / "state.db", fsync=True)
 
     async def scenario() -> None:
         _insert(store)
@@ -94,7 +106,7 @@ def test_writes_during_an_fsync_are_committed_together_by_the_next_round(
     tmp_path: Path, synced: list[int]
 ) -> None:
     db = tmp_path / "state.db"
-    store = Store(db)
+    store = Store(db, fsync=True)
 
     async def scenario() -> None:
         first = await _round_under_way(store)  # that write is committed, its fsync under way
@@ -112,7 +124,7 @@ def test_a_transaction_that_raises_in_a_group_undoes_only_itself(
     tmp_path: Path, synced: list[int]
 ) -> None:
     db = tmp_path / "state.db"
-    store = Store(db)
+    store = Store(db, fsync=True)
 
     async def scenario() -> None:
         first = await _round_under_way(store)
@@ -136,7 +148,7 @@ def test_a_transaction_that_raises_in_a_group_undoes_only_itself(
 def test_a_cancelled_waiter_leaves_the_round_to_the_others(
     tmp_path: Path, synced: list[int]
 ) -> None:
-    store = Store(tmp_path / "state.db")
+    store = Store(tmp_path / "state.db", fsync=True)
 
     async def scenario() -> None:
         _insert(store)
@@ -153,7 +165,7 @@ def test_a_group_is_committed_even_when_all_who_wait_for_it_are_gone(
     tmp_path: Path, synced: list[int]
 ) -> None:
     db = tmp_path / "state.db"
-    store = Store(db)
+    store = Store(db, fsync=True)
 
     async def scenario() -> None:
         first = await _round_under_way(store)
@@ -173,7 +185,7 @@ def test_a_read_on_a_file_waits_for_an_fsync_and_memory_needs_none(
     tmp_path: Path, synced: list[int]
 ) -> None:
     # With several processes on one file, what a read saw may be another's unsynced commit.
-    for store in (Store(tmp_path / "state.db"), Store(":memory:")):
+    for store in (Store(tmp_path / "state.db", fsync=True), Store(":memory:")):
         with store.transaction() as tx:
             assert tx.appointment(1) is None
         asyncio.run(store.durable())
@@ -204,7 +216,7 @@ def test_a_group_that_cannot_be_committed_stops_the_store(
     tmp_path: Path, synced: list[int]
 ) -> None:
     db = tmp_path / "state.db"
-    store = Store(db)
+    store = Store(db, fsync=True)
     failing = _FailingCommit(store._connection)
     store._connection = failing  # type: ignore[assignment]
 
@@ -233,7 +245,7 @@ def test_a_failed_fsync_stops_the_store(tmp_path: Path, monkeypatch: pytest.Monk
         raise OSError(5, "Input/output error")
 
     monkeypatch.setattr(os, "fsync", failing_fsync)
-    store = Store(tmp_path / "state.db")
+    store = Store(tmp_path / "state.db", fsync=True)
     _insert(store)
     with pytest.raises(OSError, match="Input/output error"):
         asyncio.run(store.durable())
@@ -247,7 +259,7 @@ def test_sqlite_rolling_back_a_whole_group_stops_the_store(
     tmp_path: Path, synced: list[int]
 ) -> None:
     db = tmp_path / "state.db"
-    store = Store(db)
+    store = Store(db, fsync=True)
 
     async def scenario() -> None:
         first = await _round_under_way(store)
@@ -269,7 +281,7 @@ def test_close_commits_and_syncs_the_pending_group_then_refuses_calls(
     tmp_path: Path, synced: list[int]
 ) -> None:
     db = tmp_path / "state.db"
-    store = Store(db)
+    store = Store(db, fsync=True)
 
     async def scenario() -> None:
         first = await _round_under_way(store)
@@ -291,7 +303,7 @@ def test_a_database_reached_through_a_symlink_syncs_its_real_log(tmp_path: Path)
     (tmp_path / "real").mkdir()
     link = tmp_path / "link.db"
     link.symlink_to(tmp_path / "real" / "state.db")
-    store = Store(link)
+    store = Store(link, fsync=True)
     _insert(store)
     real_log = tmp_path / "real" / "state.db-wal"
     assert os.fstat(store._log or -1).st_ino == real_log.stat().st_ino
