@@ -15,13 +15,14 @@ from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
+from starlette.responses import Response
 from starlette.routing import Mount, Route
 
 from mock_server.access_log import AccessLog
 from mock_server.appointments import AppointmentRules
 from mock_server.auth import Tenant, Tenants
 from mock_server.bodies import check, read_json
+from mock_server.json_text import JSONAnswer
 from mock_server.moves import MoveRules
 from mock_server.problems import Problem
 from mock_server.store import Database, Store, StoreError, Transaction
@@ -112,7 +113,7 @@ def _endpoint(mock: Mock, operations: dict[str, Operation]) -> Callable[[Request
         finally:
             # Answer nothing, success or refusal, that rests on a write not yet on disk.
             await mock.store.durable()
-        return JSONResponse(result, status_code=success[request.method])
+        return JSONAnswer(result, status_code=success[request.method])
 
     return endpoint
 

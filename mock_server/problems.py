@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping, Sequence
 from http import HTTPStatus
 from typing import Any
 
 from starlette.responses import Response
+
+from mock_server.json_text import dumps
 
 PROBLEM_JSON = "application/problem+json"
 PROBLEM_BASE = "https://api.hopdrive.com/problems/"
@@ -50,7 +51,7 @@ class Problem(Exception):
     def response(self) -> Response:
         """The HTTP response carrying the problem document."""
         return Response(
-            json.dumps(self.body()),
+            dumps(self.body()),
             status_code=self.status,
             headers=self.headers,
             media_type=PROBLEM_JSON,

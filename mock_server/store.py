@@ -12,6 +12,8 @@ from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
 from typing import Any, Protocol
 
+from mock_server.json_text import dumps
+
 # One schema for both databases; only the id column and integer width differ.
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS appointments (
@@ -232,20 +234,20 @@ class Store:
 
         BEGIN IMMEDIATE takes SQLite's write lock at the start, so two requests (or two mock
         processes on one file) can never interleave a read-modify-write of the same record.
-        While a `durable` round runs, the transaction is a savepoint in the group the next
-        round commits; otherwise it is committed here.
+        While a `durable` round runs, the transaction joins the group the next round commits,
+        as a savepoint that undoes it alone; otherwise it is committed here.
         """
         with self._lock:
             self._check()
-            if not self._connection.in_transaction:
-                self._connection.execute("BEGIN IMMEDIATE")
-            self._connection.execute("SAVEPOINT request")
+            joined = self._connection.in_transaction
+            self._connection.execute("SAVEPOINT request" if joined else "BEGIN IMMEDIATE")
             try:
                 yield Transaction(self._connection)
             except BaseException:
-                self._undo()
+                self._undo(joined)
                 raise
-            self._connection.execute("RELEASE request")
+            if joined:
+                self._connection.execute("RELEASE request")
             self._grouped += 1
             if self._syncing is None:
                 self._commit()
@@ -254,10 +256,13 @@ class Store:
             if self._log is not None:
                 self._ended += 1
 
-    def _undo(self) -> None:
+    def _undo(self, joined: bool) -> None:
         """Undo a transaction that raised; should SQLite have dropped its group, stop."""
         try:
             if self._connection.in_transaction:
+                if not joined:
+                    self._connection.execute("ROLLBACK")  # a group of this transaction alone
+                    return
                 self._connection.execute("ROLLBACK TO request")
                 self._connection.execute("RELEASE request")
                 if self._syncing is None:
@@ -296,27 +301,28 @@ class Transaction:
         return self._connection.execute(self._sql(sql), parameters)
 
     def insert_appointment(self, rooftop: int, record: Mapping[str, Any]) -> int:
-        """Store a new appointment; its id is assigned here and written into the record."""
-        appointment_id = _new_id(
+        """Store a new appointment; its id is assigned here (reads put it into the record)."""
+        return _new_id(
             self._execute(
-                "INSERT INTO appointments (rooftop, record) VALUES (?, '{}') RETURNING id",
-                (rooftop,),
+                "INSERT INTO appointments (rooftop, record) VALUES (?, ?) RETURNING id",
+                (rooftop, _text(record)),
             )
         )
-        self.put_appointment(appointment_id, {**record, "id": appointment_id})
-        return appointment_id
 
     def appointment(self, appointment_id: int) -> tuple[int, dict[str, Any]] | None:
         """The rooftop and record of an appointment, or None when there is none."""
         row = self._execute(
             "SELECT rooftop, record FROM appointments WHERE id = ?", (appointment_id,)
         ).fetchone()
-        return None if row is None else (row[0], json.loads(row[1]))
+        if row is None:
+            return None
+        # One INSERT writes a new record, before its id exists: the row's id is the record's.
+        return row[0], {**json.loads(row[1]), "id": appointment_id}
 
     def put_appointment(self, appointment_id: int, record: Mapping[str, Any]) -> None:
         """Replace an appointment's record."""
         self._execute(
-            "UPDATE appointments SET record = ? WHERE id = ?", (json.dumps(record), appointment_id)
+            "UPDATE appointments SET record = ? WHERE id = ?", (_text(record), appointment_id)
         )
 
     def new_pair(self, kind: str, rooftop: int) -> int:
@@ -329,9 +335,7 @@ class Transaction:
 
     def save_pair(self, pair_id: int, response: Mapping[str, Any]) -> None:
         """Keep the answer given for a pair."""
-        self._execute(
-            "UPDATE move_pairs SET response = ? WHERE id = ?", (json.dumps(response), pair_id)
-        )
+        self._execute("UPDATE move_pairs SET response = ? WHERE id = ?", (_text(response), pair_id))
 
     def insert_move(
         self,
@@ -366,6 +370,11 @@ class Transaction:
             (rooftop, field, *map(_key, values)),
         )
         return [row[0] for row in rows]
+
+
+def _text(value: Mapping[str, Any]) -> str:
+    """A record as the JSON text a TEXT column holds."""
+    return dumps(value).decode()
 
 
 def _key(value: str) -> str:

@@ -255,6 +255,17 @@ def test_a_failed_fsync_stops_the_store(tmp_path: Path, monkeypatch: pytest.Monk
         asyncio.run(store.durable())
 
 
+def _overflow(store: Store) -> None:
+    """A transaction the "full" disk refuses, and for which SQLite rolls back its whole group.
+
+    SQLite undoes a refused INSERT alone, but rolls back the transaction when an UPDATE cannot
+    grow its record.
+    """
+    with store.transaction() as tx:
+        appointment_id = tx.insert_appointment(1234, {})
+        tx.put_appointment(appointment_id, {"large": "x" * 200_000})
+
+
 def test_sqlite_rolling_back_a_whole_group_stops_the_store(
     tmp_path: Path, synced: list[int]
 ) -> None:
@@ -267,8 +278,8 @@ def test_sqlite_rolling_back_a_whole_group_stops_the_store(
         waiting = asyncio.create_task(store.durable())
         pages = store._connection.execute("PRAGMA page_count").fetchone()[0]
         store._connection.execute(f"PRAGMA max_page_count={pages + 2}")
-        with pytest.raises(sqlite3.Error), store.transaction() as tx:
-            tx.insert_appointment(1234, {"large": "x" * 200_000})  # the disk is "full"
+        with pytest.raises(sqlite3.Error):
+            _overflow(store)
         await first
         with pytest.raises(StoreError, match="rolled back a group"):
             await waiting
