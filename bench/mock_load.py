@@ -7,7 +7,8 @@ node_modules, mocking the public spec) each run in their own process pinned to C
 generator, wrk (Debian's package; `make wrk` installs it), runs pinned to CPU 1. wrk keeps a
 fixed number of keep-alive connections busy, one request in flight on each, and reports the
 latency of every request from its HDR histogram. One more row, outside the targets, runs the
-mock on `:memory:`: the difference from the SQLite file row is what durability costs.
+mock with `--fsync` (every answer waits for an fsync, so that a power cut loses nothing
+answered): the difference from the default row is what that guarantee costs.
 
 The workloads chain requests (PUT and PATCH need the id the POST answered), which wrk does
 through `bench/chains.lua`: one connection per wrk thread, so a thread's Lua state follows its
@@ -69,10 +70,10 @@ PATCH_BODY = {"driver_notes": "Load test: call on arrival"}
 # CPU fractions above which a row is flagged: client-bound, or the server's core shared.
 SATURATED = 0.9
 CONTENDED = 0.1
-IN_MEMORY = "mock (:memory:)"
-# (workload, server) of each table row; the :memory: row is outside the targets: the same mock
+FSYNC = "mock --fsync"
+# (workload, server) of each table row; the --fsync row is outside the targets: the same mock
 # with nothing written to disk, to show what durability costs.
-ROWS = [("mixed", "mock"), ("create", "mock"), ("create", IN_MEMORY), ("create", "prism")]
+ROWS = [("mixed", "mock"), ("create", "mock"), ("create", FSYNC), ("create", "prism")]
 TARGET_RATE = 1500.0
 TARGET_P99_MS = 20.0
 
@@ -352,10 +353,10 @@ def _wait_until_up(server: Server, process: subprocess.Popen[bytes], log: Path) 
     raise RuntimeError(f"{server.name} did not answer within {STARTUP_SECONDS:.0f} s")
 
 
-def _mock_server(name: str, db: str) -> Server:
+def _mock_server(name: str, db: str, *options: str) -> Server:
     """The reference mock on a free port with the database `db`."""
     port = _free_port()
-    command = [str(MOCK), "--host", HOST, "--port", str(port), "--db", db, "--quiet"]
+    command = [str(MOCK), "--host", HOST, "--port", str(port), "--db", db, "--quiet", *options]
     return Server(name, command, f"http://{HOST}:{port}/v1")
 
 
@@ -371,9 +372,9 @@ def _prism_server(folder: Path, spec: Spec) -> Server:
 
 def _durable_write_ms(folder: Path) -> float:
     """Median wall time, in ms, of one write made durable alone through the mock's Store."""
-    # The mock answers a write only once an fsync covers it: the disk's sync latency is the
-    # least a write request can take, however many share that fsync. Measure it here.
-    store = Store(folder / "probe.db")
+    # With --fsync the mock answers a write only once an fsync covers it: the disk's sync
+    # latency is the least a write request can take, however many share that fsync.
+    store = Store(folder / "probe.db", fsync=True)
 
     async def probe() -> list[float]:
         durations = []
@@ -494,7 +495,7 @@ def _report(results: Sequence[Result], args: argparse.Namespace, conditions: Con
         for note in _cpu_notes(r):
             print(f"      ! {note}")
     print(
-        f"disk: one write made durable alone through the mock's Store takes "
+        f"disk: one write made durable alone (--fsync) through the mock's Store takes "
         f"{conditions.durable_write_ms:.2f} ms (median of {PROBE_COMMITS}); under load one fsync "
         "covers every write committed while the previous one ran"
     )
@@ -514,14 +515,14 @@ def _report_comparison(results: Sequence[Result]) -> None:
     )
     rate_ratio = mock.rate / prism.rate
     p99_ratio = prism.p99_ms / mock.p99_ms
-    memory = by_row["create", IN_MEMORY]
+    synced = by_row["create", FSYNC]
     print()
     print(f"common subset ({WORKLOADS['create'].label}):")
     print(f"  mock/prism req/s   {rate_ratio:.2f}")
     print(f"  prism p99 / mock p99   {p99_ratio:.2f}")
     print(
-        f"  without durability (mock on :memory:, nothing written to disk): mock/prism req/s "
-        f"{memory.rate / prism.rate:.2f}, prism p99 / mock p99 {prism.p99_ms / memory.p99_ms:.2f}"
+        f"  with --fsync (no answer before its fsync): mock/prism req/s "
+        f"{synced.rate / prism.rate:.2f}, prism p99 / mock p99 {prism.p99_ms / synced.p99_ms:.2f}"
     )
     print()
     print("targets (mixed workload on the mock unless noted):")
@@ -592,7 +593,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             durable_write_ms = _durable_write_ms(folder)
             servers = [
                 _mock_server("mock", str(folder / "bench.db")),
-                _mock_server(IN_MEMORY, ":memory:"),
+                _mock_server(FSYNC, str(folder / "bench-fsync.db"), "--fsync"),
                 _prism_server(folder, spec),
             ]
             results = _measure_rows(servers, args, spec, folder)

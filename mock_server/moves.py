@@ -69,7 +69,6 @@ class MoveRules:
             response[leg] = self._leg(tx, rooftop, pair, body[leg], self.concierge_leg_fields)
         response["appointment_time_utc"] = utc_z(appointment)
         response["ready_by_time_utc"] = utc_z(_ready_by(appointment))
-        tx.save_pair(pair, response)
         return response
 
     def round_trip(self, tx: Transaction, rooftop: int, body: Mapping[str, Any]) -> dict[str, Any]:
@@ -92,7 +91,6 @@ class MoveRules:
             response[leg] = self._leg(tx, rooftop, pair, body[leg], self.round_trip_leg_fields)
         response["ready_by_time_utc"] = utc_z(ready_by)
         response["earliest_available_time"] = utc_z(ready_by)
-        tx.save_pair(pair, response)
         return response
 
     def _leg(

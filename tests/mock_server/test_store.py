@@ -32,6 +32,17 @@ def test_store_keeps_appointments_across_reopen(location: str) -> None:
         assert tx.appointment(appointment_id) == (1234, {"status": "new", "id": appointment_id})
 
 
+def test_ids_keep_rising_across_reopen(location: str) -> None:
+    store = open_store(location)
+    with store.transaction() as tx:
+        first = tx.insert_appointment(1234, {})
+    store.close()
+    reopened = open_store(location)
+    with reopened.transaction() as tx:
+        assert tx.insert_appointment(1234, {}) == first + 1
+    reopened.close()
+
+
 def test_store_uses_wal_and_commits_without_waiting_for_the_disk(tmp_path: Path) -> None:
     store = Store(tmp_path / "state.db")
     connection = store._connection
