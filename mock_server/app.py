@@ -108,6 +108,7 @@ def _endpoint(mock: Mock, operations: dict[str, Operation]) -> Callable[[Request
             body = await read_json(request)
             pointer = operation.request_schema
             check(mock.spec.compiled_validator(pointer), mock.spec.validator(pointer), body)
+        await mock.store.ready()
         try:
             result = HANDLERS[operation.operation_id](mock, tenant, body, appointment_id)
         finally:

@@ -44,6 +44,9 @@ class PostgresStore:
             self._connection.execute("SELECT pg_advisory_xact_lock(%s)", (WRITER_LOCK,))
             yield Transaction(self._connection, placeholder="%s")
 
+    async def ready(self) -> None:
+        """A transaction may always begin: PostgreSQL checkpoints by itself."""
+
     async def durable(self) -> None:
         """Nothing to wait for: PostgreSQL made each commit durable before it returned."""
 

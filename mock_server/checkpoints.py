@@ -1,0 +1,82 @@
+"""SQLite checkpoints (the write-ahead log copied into the database file), off the event loop."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import sqlite3
+import threading
+
+logger = logging.getLogger("hopdrive.mock.store")
+
+# Commits between two checkpoints: about a thousand pages of log, SQLite's own default.
+COMMITS_PER_CHECKPOINT = 256
+# SQLite's checkpoint inside a COMMIT, kept as a safety net: it runs only should the log outgrow
+# this many pages, as it may when other processes keep writing to the same file.
+FALLBACK_PAGES = 10_000
+
+
+class Checkpoints:
+    """Checkpoints of a WAL database, run on a worker thread through a connection of their own.
+
+    SQLite checkpoints inside the COMMIT that takes the log past wal_autocheckpoint pages, and
+    with synchronous=NORMAL that checkpoint fsyncs the log and the database file while the event
+    loop stands still: that was the mock's p99, and a tenth of its core left idle. Here the loop
+    starts one every so many commits and goes on serving while a thread copies the log; a PASSIVE
+    checkpoint neither waits for a writer nor makes one wait. The log only starts over once a
+    checkpoint has copied all of it, so for what was written meanwhile, new transactions wait at
+    `ready` while the thread copies that too (a millisecond or so).
+    """
+
+    def __init__(self, path: str) -> None:
+        self._connection = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+        self._lock = threading.Lock()  # one user of the connection: a copy, or close
+        self._closed = False
+        self._commits = 0
+        self._running: asyncio.Task[None] | None = None
+        self._gate: asyncio.Future[None] | None = None  # while set, transactions wait for it
+
+    def committed(self) -> None:
+        """Count a commit towards the next checkpoint."""
+        self._commits += 1
+
+    async def ready(self) -> None:
+        """Return once a transaction may begin; start a checkpoint if one is due."""
+        if self._commits >= COMMITS_PER_CHECKPOINT and self._running is None:
+            self._commits = 0
+            self._running = asyncio.ensure_future(self._checkpoint())
+        if self._gate is not None:
+            # Shielded: a waiter cancelled (its client gone) must not open the gate for all.
+            await asyncio.shield(self._gate)
+
+    async def _checkpoint(self) -> None:
+        loop = asyncio.get_running_loop()
+        try:
+            await loop.run_in_executor(None, self._copy)  # the bulk, while writes go on
+            self._gate = loop.create_future()
+            try:
+                # No transaction of this process is open (each one begins and ends within one
+                # step of the loop), and none begins until this copy has emptied the log.
+                await loop.run_in_executor(None, self._copy)
+            finally:
+                self._gate.set_result(None)
+                self._gate = None
+        finally:
+            self._running = None
+
+    def _copy(self) -> None:
+        """One PASSIVE checkpoint: as much of the log as no reader still needs."""
+        with self._lock:
+            if self._closed:
+                return
+            try:
+                self._connection.execute("PRAGMA wal_checkpoint(PASSIVE)")
+            except sqlite3.Error as error:
+                # Nothing is lost: the commits stay in the log for the next checkpoint to copy.
+                logger.warning("checkpoint failed, to be retried: %s", error)
+
+    def close(self) -> None:
+        """Close the connection, once the copy under way (if any) is done."""
+        with self._lock:
+            self._closed = True
+            self._connection.close()
