@@ -72,7 +72,7 @@ SATURATED = 0.9
 CONTENDED = 0.1
 FSYNC = "mock --fsync"
 # (workload, server) of each table row; the --fsync row is outside the targets: the same mock
-# with nothing written to disk, to show what durability costs.
+# answering each write only once it is fsynced, to show what power-cut durability costs.
 ROWS = [("mixed", "mock"), ("create", "mock"), ("create", FSYNC), ("create", "prism")]
 TARGET_RATE = 1500.0
 TARGET_P99_MS = 20.0

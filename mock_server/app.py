@@ -112,7 +112,8 @@ def _endpoint(mock: Mock, operations: dict[str, Operation]) -> Callable[[Request
         try:
             result = HANDLERS[operation.operation_id](mock, tenant, body, appointment_id)
         finally:
-            # Answer nothing, success or refusal, that rests on a write not yet on disk.
+            # Answer nothing, success or refusal, that rests on a write not yet as durable as the
+            # store promises (with --fsync: on disk).
             await mock.store.durable()
         return JSONAnswer(result, status_code=success[request.method])
 

@@ -10,7 +10,7 @@ from starlette.responses import JSONResponse
 
 
 def dumps(value: Any) -> bytes:
-    """`value` as compact UTF-8 JSON text, as Starlette's JSONResponse writes it."""
+    """`value` as compact UTF-8 JSON text (of the values JSON has: no NaN, dates or objects)."""
     try:
         # An order of magnitude faster than json, a tenth of a write's time.
         return orjson.dumps(value)

@@ -84,7 +84,7 @@ class Database(Protocol):
         """Return once a transaction may begin."""
 
     async def durable(self) -> None:
-        """Return once every transaction ended so far would survive a power cut."""
+        """Return once every transaction ended so far is as durable as the store promises."""
 
     def close(self) -> None:
         """Release the database."""
@@ -105,7 +105,7 @@ def open_store(location: str | Path, *, fsync: bool = False) -> Database:
 
 
 class Store:
-    """A SQLite database in WAL mode, writers serialised, in one of two durability modes.
+    """A SQLite database, writers serialised, in one of two durability modes.
 
     By default each transaction is committed when its block ends, and the commit writes the
     write-ahead log without waiting for the disk (synchronous=NORMAL, what SQLite advises for
@@ -138,8 +138,8 @@ class Store:
             self._connection.execute(f"PRAGMA synchronous={level}")
             self._connection.execute("PRAGMA foreign_keys=ON")
             self._connection.executescript(
-                # Rows are never deleted, so the rowid alias never reuses an id, and no commit
-                # writes AUTOINCREMENT's sqlite_sequence page as well.
+                # Rows are never deleted, so the rowid alias hands out ids as AUTOINCREMENT
+                # would, without a write of its sqlite_sequence page in every commit.
                 SCHEMA.format(id="INTEGER PRIMARY KEY", int="INTEGER")
             )
             self._log = self._open_log() if wal and fsync else None
@@ -175,9 +175,9 @@ class Store:
         with self._lock:
             if self._failure == _CLOSED:
                 return
-            if self._checkpoints is not None:
-                self._checkpoints.close()
             try:
+                if self._checkpoints is not None:
+                    self._checkpoints.close()
                 self._commit()
                 if self._log is not None:
                     os.fsync(self._log)
@@ -193,7 +193,7 @@ class Store:
             await self._checkpoints.ready()
 
     async def durable(self) -> None:
-        """Return once every transaction ended so far is committed and on disk."""
+        """Return once every transaction ended so far is committed (and, with fsync, on disk)."""
         target = self._ended
         while self._synced < target:
             self._check()
@@ -251,8 +251,8 @@ class Store:
 
         BEGIN IMMEDIATE takes SQLite's write lock at the start, so two requests (or two mock
         processes on one file) can never interleave a read-modify-write of the same record.
-        While a `durable` round runs, the transaction joins the group the next round commits,
-        as a savepoint that undoes it alone; otherwise it is committed here.
+        While a `durable` round runs, the transaction joins (or opens) the group the next
+        round commits, as a savepoint that undoes it alone; otherwise it is committed here.
         """
         with self._lock:
             self._check()
@@ -388,8 +388,10 @@ class Transaction:
 
 
 def _text(value: Mapping[str, Any]) -> str:
-    """A record as the JSON text a TEXT column holds."""
-    return dumps(value).decode()
+    """A record as ASCII JSON text: a TEXT column of any database encoding holds it."""
+    text = dumps(value).decode()
+    # orjson writes UTF-8, which a PostgreSQL database in LATIN1 (say) cannot store.
+    return text if text.isascii() else json.dumps(value)
 
 
 def _key(value: str) -> str:

@@ -34,14 +34,18 @@ def test_the_log_starts_over_while_transactions_keep_coming(tmp_path: Path) -> N
     assert log < commits * PAGE / 2
 
 
+COPY_SECONDS = 0.5
+
+
 @pytest.fixture
 def copies(monkeypatch: pytest.MonkeyPatch) -> list[float]:
-    """When each checkpoint copy began; each takes 0.2 s."""
+    """When each checkpoint copy began; each takes COPY_SECONDS."""
     began: list[float] = []
 
-    def slow_copy(self: Checkpoints) -> None:
+    def slow_copy(self: Checkpoints) -> bool:
         began.append(time.monotonic())
-        time.sleep(0.2)
+        time.sleep(COPY_SECONDS)
+        return True
 
     monkeypatch.setattr(Checkpoints, "_copy", slow_copy)
     return began
@@ -62,15 +66,16 @@ def test_transactions_wait_at_ready_only_while_the_last_copy_runs(
 
     async def scenario() -> None:
         await store.ready()  # starts the checkpoint
-        await asyncio.sleep(0.05)
+        await asyncio.sleep(COPY_SECONDS / 5)
         assert len(copies) == 1
         await asyncio.wait_for(store.ready(), 0.01)  # the bulk copy lets writes go on
-        await asyncio.sleep(0.25)
-        assert len(copies) == 2  # the last copy, with the log to empty
+        _insert(store)
+        await asyncio.sleep(COPY_SECONDS)
+        assert len(copies) == 2  # the last copy, for that commit
         waiting = asyncio.create_task(store.ready())
-        await asyncio.sleep(0.05)
+        await asyncio.sleep(COPY_SECONDS / 5)
         assert not waiting.done()
-        await asyncio.wait_for(waiting, 1)
+        await asyncio.wait_for(waiting, 5)
 
     asyncio.run(scenario())
     store.close()
@@ -85,6 +90,19 @@ def test_with_fsync_no_checkpoint_waits_at_ready(tmp_path: Path) -> None:
     store.close()
 
 
+def test_without_commits_during_the_copy_nothing_waits(tmp_path: Path, copies: list[float]) -> None:
+    store = _due(tmp_path)
+
+    async def scenario() -> None:
+        await store.ready()
+        await asyncio.sleep(COPY_SECONDS * 1.2)
+        await asyncio.wait_for(store.ready(), 0.01)
+
+    asyncio.run(scenario())
+    assert len(copies) == 1  # the first copy emptied the log
+    store.close()
+
+
 def test_a_cancelled_waiter_leaves_the_gate_to_the_others(
     tmp_path: Path, copies: list[float]
 ) -> None:
@@ -92,13 +110,14 @@ def test_a_cancelled_waiter_leaves_the_gate_to_the_others(
 
     async def scenario() -> None:
         await store.ready()
-        await asyncio.sleep(0.25)  # the last copy runs: the gate is closed
+        _insert(store)  # a commit during the first copy
+        await asyncio.sleep(COPY_SECONDS * 1.2)  # the last copy runs: the gate is closed
         gone, staying = asyncio.create_task(store.ready()), asyncio.create_task(store.ready())
         await asyncio.sleep(0.01)
         gone.cancel()
         await asyncio.sleep(0.01)
         assert not staying.done()
-        await asyncio.wait_for(staying, 1)
+        await asyncio.wait_for(staying, 5)
 
     asyncio.run(scenario())
     store.close()

@@ -43,6 +43,18 @@ def test_ids_keep_rising_across_reopen(location: str) -> None:
     reopened.close()
 
 
+def test_records_are_stored_as_ascii_text_for_any_database_encoding(tmp_path: Path) -> None:
+    store = Store(tmp_path / "state.db")
+    with store.transaction() as tx:
+        appointment_id = tx.insert_appointment(1234, {"customer_name": "Łukasz 東京"})
+        found = tx.appointment(appointment_id)
+    store.close()
+    assert found is not None
+    assert found[1]["customer_name"] == "Łukasz 東京"
+    with sqlite3.connect(tmp_path / "state.db") as raw:
+        assert raw.execute("SELECT record FROM appointments").fetchone()[0].isascii()
+
+
 def test_store_uses_wal_and_commits_without_waiting_for_the_disk(tmp_path: Path) -> None:
     store = Store(tmp_path / "state.db")
     connection = store._connection
@@ -58,8 +70,11 @@ def test_by_default_a_commit_is_answered_without_an_fsync(
     # Answers wait for nothing: the commit is in the kernel's page cache, safe from a kill.
     asyncio.run(asyncio.wait_for(store.durable(), timeout=0.05))
     assert synced == []
-    with Store(tmp_path / "state.db").transaction() as tx:
+    store.close()
+    reopened = Store(tmp_path / "state.db")
+    with reopened.transaction() as tx:
         assert tx.appointment(appointment_id) is not None
+    reopened.close()
 
 
 @pytest.fixture
@@ -131,6 +146,13 @@ def test_writes_during_an_fsync_are_committed_together_by_the_next_round(
     asyncio.run(scenario())
 
 
+def _refused(store: Store) -> None:
+    """A transaction that writes, then raises (as a handler's Problem does)."""
+    with store.transaction() as tx:
+        tx.insert_appointment(1234, {"refused": True})
+        raise Problem(409, "frozen-field", "refused")
+
+
 def test_a_transaction_that_raises_in_a_group_undoes_only_itself(
     tmp_path: Path, synced: list[int]
 ) -> None:
@@ -140,18 +162,30 @@ def test_a_transaction_that_raises_in_a_group_undoes_only_itself(
     async def scenario() -> None:
         first = await _round_under_way(store)
         kept = _insert(store)
-
-        def refused() -> None:
-            with store.transaction() as tx:
-                tx.insert_appointment(1234, {"refused": True})
-                raise Problem(409, "frozen-field", "refused")
-
         with pytest.raises(Problem):
-            refused()
+            _refused(store)
         also_kept = _insert(store)
         await first
         await store.durable()
         assert _rows(db) == [1, kept, also_kept]
+
+    asyncio.run(scenario())
+
+
+def test_a_transaction_that_raises_opening_a_group_leaves_the_store_working(
+    tmp_path: Path, synced: list[int]
+) -> None:
+    db = tmp_path / "state.db"
+    store = Store(db, fsync=True)
+
+    async def scenario() -> None:
+        first = await _round_under_way(store)
+        with pytest.raises(Problem):
+            _refused(store)  # the first of the next group: BEGIN, not a savepoint
+        kept = _insert(store)
+        await first
+        await store.durable()
+        assert _rows(db) == [1, kept]
 
     asyncio.run(scenario())
 
