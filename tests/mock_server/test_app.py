@@ -189,6 +189,34 @@ def test_a_write_is_answered_only_once_its_fsync_returns(
     assert asyncio.run(scenario()).status_code == 201
 
 
+def test_every_request_waits_for_the_store_to_be_ready_before_its_transaction(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Store.ready is where due checkpoints start and where writes wait for the last copy.
+    store = Store(tmp_path / "state.db")
+    events: list[str] = []
+    transaction = store.transaction
+
+    async def ready() -> None:
+        events.append("ready")
+
+    def recorded_transaction() -> object:
+        events.append("transaction")
+        return transaction()
+
+    monkeypatch.setattr(store, "ready", ready)
+    monkeypatch.setattr(store, "transaction", recorded_transaction)
+    transport = httpx.ASGITransport(app=create_app(store=store))
+
+    async def post() -> httpx.Response:
+        async with httpx.AsyncClient(transport=transport, base_url="http://mock/v1") as client:
+            headers = {"Authorization": "Bearer dev-token-a"}
+            return await client.post("/appointments", json=CREATE, headers=headers)
+
+    assert asyncio.run(post()).status_code == 201
+    assert events == ["ready", "transaction"]
+
+
 def test_a_stopped_store_answers_500_naming_the_failure(tmp_path: Path) -> None:
     store = Store(tmp_path / "state.db")
     store._fail("a group of writes could not be made durable (disk I/O error)")
