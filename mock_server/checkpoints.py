@@ -9,12 +9,18 @@ import threading
 
 logger = logging.getLogger("hopdrive.mock.store")
 
-# Commits between two checkpoints: about 500 pages of log. Each copy is a burst of work for the
-# mock's one core; with 256 commits (SQLite's 1,000 pages) those bursts showed in the p99.
-COMMITS_PER_CHECKPOINT = 128
+# Commits between two checkpoints: 600 to 3,600 pages of log, by the kind of write. Each copy is a
+# burst of work on the mock's one core, slowing the requests in flight; every 128 commits, that
+# was a few percent of all requests, enough to show in the p99.
+COMMITS_PER_CHECKPOINT = 512
+# The log starts over only once a checkpoint has copied all of it, which under steady writes takes
+# a short stop of new transactions (see Checkpoints). Each stop holds every request in flight for
+# two fsyncs (~3 ms on the benchmark's disk); at every checkpoint, those stops were the mock's p99.
+# So the log grows to this many pages (32 MiB) before a checkpoint stops transactions.
+RESTART_PAGES = 8_000
 # SQLite's checkpoint inside a COMMIT, kept as a safety net: it runs only should the log outgrow
 # this many pages, as it may when other processes keep writing to the same file.
-FALLBACK_PAGES = 10_000
+FALLBACK_PAGES = 20_000
 
 
 class Checkpoints:
@@ -25,8 +31,9 @@ class Checkpoints:
     loop stands still: that was the mock's p99, and a tenth of its core left idle. Here the loop
     starts one every so many commits and goes on serving while a thread copies the log; a PASSIVE
     checkpoint neither waits for a writer nor makes one wait. The log only starts over once a
-    checkpoint has copied all of it, so when commits came in meanwhile, new transactions wait at
-    `ready` while the thread copies those too: a few pages and two fsyncs (0.4 ms on CI's disk).
+    checkpoint has copied all of it: when commits came in meanwhile and the log has grown past
+    RESTART_PAGES, new transactions wait at `ready` while the thread copies those too (a few pages
+    and two fsyncs); a shorter log just goes on growing until then.
     """
 
     def __init__(self, path: str) -> None:
@@ -56,9 +63,10 @@ class Checkpoints:
     async def _checkpoint(self) -> None:
         loop = asyncio.get_running_loop()
         try:
-            copied = await loop.run_in_executor(None, self._copy)  # the bulk, while writes go on
-            # Commits that came in meanwhile keep the log from starting over: copy them too.
-            if not copied or self._commits == 0:
+            log = await loop.run_in_executor(None, self._copy)  # the bulk, while writes go on
+            # Commits that came in meanwhile keep the log from starting over: once it is long,
+            # copy them too, with new ones held back.
+            if log is None or self._commits == 0 or log < RESTART_PAGES:
                 return
             self._gate = loop.create_future()
             try:
@@ -71,19 +79,20 @@ class Checkpoints:
         finally:
             self._running = None
 
-    def _copy(self) -> bool:
-        """One PASSIVE checkpoint; False if it could not run (closed, failed, or busy)."""
+    def _copy(self) -> int | None:
+        """One PASSIVE checkpoint: the pages the log held, or None if it could not run."""
         with self._lock:
             if self._closed:
-                return False
+                return None
             try:
-                busy = self._connection.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchone()[0]
+                row = self._connection.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchone()
             except sqlite3.Error as error:
                 # Nothing is lost: the commits stay in the log for the next checkpoint to copy.
                 logger.warning("checkpoint failed, to be retried: %s", error)
-                return False
+                return None
+            busy, log, _ = row
             # Busy: another process's checkpoint runs, and the log is its to finish.
-            return not busy
+            return None if busy else int(log)
 
     def close(self) -> None:
         """Close the connection, once the copy under way (if any) is done."""

@@ -6,7 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from mock_server.checkpoints import COMMITS_PER_CHECKPOINT, Checkpoints
+from mock_server import checkpoints
+from mock_server.checkpoints import COMMITS_PER_CHECKPOINT, RESTART_PAGES, Checkpoints
 from mock_server.store import Store
 
 PAGE = 4096
@@ -17,7 +18,11 @@ def _insert(store: Store) -> None:
         tx.insert_appointment(1234, {"notes": "x" * 300})
 
 
-def test_the_log_starts_over_while_transactions_keep_coming(tmp_path: Path) -> None:
+def test_the_log_starts_over_while_transactions_keep_coming(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Past this length the log starts over at the next checkpoint: the commits below make far more.
+    monkeypatch.setattr(checkpoints, "RESTART_PAGES", COMMITS_PER_CHECKPOINT // 4)
     store = Store(tmp_path / "state.db")
     commits = 12 * COMMITS_PER_CHECKPOINT
 
@@ -39,13 +44,13 @@ COPY_SECONDS = 0.5
 
 @pytest.fixture
 def copies(monkeypatch: pytest.MonkeyPatch) -> list[float]:
-    """When each checkpoint copy began; each takes COPY_SECONDS."""
+    """When each checkpoint copy began; each takes COPY_SECONDS and finds a long log."""
     began: list[float] = []
 
-    def slow_copy(self: Checkpoints) -> bool:
+    def slow_copy(self: Checkpoints) -> int:
         began.append(time.monotonic())
         time.sleep(COPY_SECONDS)
-        return True
+        return RESTART_PAGES
 
     monkeypatch.setattr(Checkpoints, "_copy", slow_copy)
     return began
@@ -78,6 +83,23 @@ def test_transactions_wait_at_ready_only_while_the_last_copy_runs(
         await asyncio.wait_for(waiting, 5)
 
     asyncio.run(scenario())
+    store.close()
+
+
+def test_a_short_log_grows_on_rather_than_hold_transactions_back(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, copies: list[float]
+) -> None:
+    monkeypatch.setattr(checkpoints, "RESTART_PAGES", RESTART_PAGES + 1)
+    store = _due(tmp_path)
+
+    async def scenario() -> None:
+        await store.ready()
+        _insert(store)  # a commit during the copy
+        await asyncio.sleep(COPY_SECONDS * 1.2)
+        await asyncio.wait_for(store.ready(), 0.01)
+
+    asyncio.run(scenario())
+    assert len(copies) == 1  # the next checkpoint copies what came in meanwhile
     store.close()
 
 
