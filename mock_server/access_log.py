@@ -18,7 +18,8 @@ class AccessLog:
         self.app = app
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
+        # Quiet (--quiet, or logging not configured): no wrapper around `send` to pay for.
+        if scope["type"] != "http" or not logger.isEnabledFor(logging.INFO):
             await self.app(scope, receive, send)
             return
         started = time.perf_counter()
@@ -33,7 +34,6 @@ class AccessLog:
         try:
             await self.app(scope, receive, record_status)
         finally:
-            if logger.isEnabledFor(logging.INFO):
-                elapsed = round((time.perf_counter() - started) * 1000, 2)
-                line = {"method": scope["method"], "path": scope["path"], "status": status}
-                logger.info(json.dumps({**line, "ms": elapsed}))
+            elapsed = round((time.perf_counter() - started) * 1000, 2)
+            line = {"method": scope["method"], "path": scope["path"], "status": status}
+            logger.info(json.dumps({**line, "ms": elapsed}))

@@ -16,7 +16,7 @@ from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import Response
-from starlette.routing import Mount, Route
+from starlette.routing import Route
 
 from mock_server.access_log import AccessLog
 from mock_server.appointments import AppointmentRules
@@ -76,13 +76,14 @@ def create_app(
     for operation in spec.operations.values():
         if operation.public or test_control:
             by_path[operation.path][operation.method] = operation
+    # Full paths rather than a Mount of the base path: one router, no second match per request.
+    base = urlsplit(spec.document["servers"][0]["url"]).path.rstrip("/")
     routes = [
-        Route(path, _endpoint(mock, operations), methods=list(operations))
+        Route(base + path, _endpoint(mock, operations), methods=list(operations))
         for path, operations in by_path.items()
     ]
-    base = urlsplit(spec.document["servers"][0]["url"]).path
     return Starlette(
-        routes=[Mount(base, routes=routes)],
+        routes=routes,
         middleware=[Middleware(AccessLog)],
         exception_handlers={
             Problem: _problem,

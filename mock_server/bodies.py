@@ -49,9 +49,7 @@ def parse_json(raw: bytes) -> Any:
             400, "malformed-json", f"The body is not UTF-8 text (byte {error.start})."
         ) from None
     try:
-        value = json.loads(
-            text, object_pairs_hook=_unique_keys, parse_constant=_no_constant, parse_float=_number
-        )
+        value = _DECODER.decode(text)
     except RecursionError:
         raise Problem(400, "malformed-json", "The body is nested too deeply.") from None
     except ValueError as error:
@@ -160,3 +158,9 @@ def _number(literal: str) -> float | int:
     if not math.isfinite(value):
         raise ValueError(f"{literal} is out of range")
     return int(value) if value.is_integer() and abs(value) < 2**63 else value
+
+
+# Built once: json.loads with hooks would build a decoder for every body.
+_DECODER = json.JSONDecoder(
+    object_pairs_hook=_unique_keys, parse_constant=_no_constant, parse_float=_number
+)
