@@ -4,19 +4,23 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
 import sqlite3
 import threading
+from collections.abc import Callable
 
 logger = logging.getLogger("hopdrive.mock.store")
+# fdatasync leaves the file's times alone; macOS has only fsync.
+_sync_data: Callable[[int], None] = getattr(os, "fdatasync", os.fsync)
 
 # Commits between two checkpoints: 600 to 3,600 pages of log, by the kind of write. Each copy is a
 # burst of work on the mock's one core, slowing the requests in flight; every 128 commits, that
 # was a few percent of all requests, enough to show in the p99.
 COMMITS_PER_CHECKPOINT = 512
 # The log starts over only once a checkpoint has copied all of it, which under steady writes takes
-# a short stop of new transactions (see Checkpoints). Each stop holds every request in flight for
-# two fsyncs (~3 ms on the benchmark's disk); at every checkpoint, those stops were the mock's p99.
-# So the log grows to this many pages (32 MiB) before a checkpoint stops transactions.
+# a short stop of new transactions (see Checkpoints). Each stop holds every request in flight;
+# at every checkpoint, those stops were the mock's p99. So the log grows to this many pages
+# (32 MiB) before a checkpoint stops transactions.
 RESTART_PAGES = 8_000
 # SQLite's checkpoint inside a COMMIT, kept as a safety net: it runs only should the log outgrow
 # this many pages, as it may when other processes keep writing to the same file.
@@ -30,14 +34,19 @@ class Checkpoints:
     with synchronous=NORMAL that checkpoint fsyncs the log and the database file while the event
     loop stands still: that was the mock's p99, and a tenth of its core left idle. Here the loop
     starts one every so many commits and goes on serving while a thread copies the log; a PASSIVE
-    checkpoint neither waits for a writer nor makes one wait. The log only starts over once a
-    checkpoint has copied all of it: when commits came in meanwhile and the log has grown past
-    RESTART_PAGES, new transactions wait at `ready` while the thread copies those too (a few pages
-    and two fsyncs); a shorter log just goes on growing until then.
+    checkpoint neither waits for a writer nor makes one wait.
+
+    The log only starts over once a checkpoint has copied all of it. Once it is longer than
+    RESTART_PAGES and commits came in during the copy, a second copy takes those, and then new
+    transactions wait at `ready` while a last copy takes the few that came in during the second.
+    SQLite fsyncs the database file only after a copy that empties the log, so that last copy's
+    fsync would write every page copied since the previous one, with transactions held back (up
+    to 15 ms): the second copy fsyncs the file itself, before they are.
     """
 
     def __init__(self, path: str) -> None:
         self._connection = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+        self._file = os.open(path, os.O_RDONLY)  # to fsync what the copies write
         self._lock = threading.Lock()  # one user of the connection: a copy, or close
         self._closed = False
         self._commits = 0
@@ -64,9 +73,15 @@ class Checkpoints:
         loop = asyncio.get_running_loop()
         try:
             log = await loop.run_in_executor(None, self._copy)  # the bulk, while writes go on
-            # Commits that came in meanwhile keep the log from starting over: once it is long,
-            # copy them too, with new ones held back.
+            # Commits that came in meanwhile keep the log from starting over; a short log may
+            # grow on, and a long one is emptied.
             if log is None or self._commits == 0 or log < RESTART_PAGES:
+                return
+            # What came in during the bulk, writes going on; then its pages are synced, so that
+            # the last copy's sync, with transactions held back, has only its own to write.
+            self._commits = 0
+            log = await loop.run_in_executor(None, self._copy, True)
+            if log is None or self._commits == 0:
                 return
             self._gate = loop.create_future()
             try:
@@ -79,8 +94,8 @@ class Checkpoints:
         finally:
             self._running = None
 
-    def _copy(self) -> int | None:
-        """One PASSIVE checkpoint: the pages the log held, or None if it could not run."""
+    def _copy(self, sync: bool = False) -> int | None:
+        """A PASSIVE checkpoint, then with `sync` the file's fsync: the log's pages, or None."""
         with self._lock:
             if self._closed:
                 return None
@@ -91,14 +106,22 @@ class Checkpoints:
                 logger.warning("checkpoint failed, to be retried: %s", error)
                 return None
             busy, log, _ = row
-            # Busy: another process's checkpoint runs, and the log is its to finish.
-            return None if busy else int(log)
+            if busy:  # another process's checkpoint runs, and the log is its to finish
+                return None
+            if sync:
+                try:
+                    _sync_data(self._file)
+                except OSError as error:
+                    logger.warning("checkpoint could not sync the database file: %s", error)
+                    return None
+            return int(log)
 
     def close(self) -> None:
         """Close the connection, once the copy under way (if any) is done."""
         with self._lock:
             self._closed = True
             self._connection.close()
+            os.close(self._file)
 
 
 def _log_failure(task: asyncio.Task[None]) -> None:

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import asyncio
+import os
 import time
 from pathlib import Path
 
@@ -43,12 +44,13 @@ COPY_SECONDS = 0.5
 
 
 @pytest.fixture
-def copies(monkeypatch: pytest.MonkeyPatch) -> list[float]:
-    """When each checkpoint copy began; each takes COPY_SECONDS and finds a long log."""
-    began: list[float] = []
+def copies(monkeypatch: pytest.MonkeyPatch) -> list[bool]:
+    """Whether each checkpoint copy began so far synced the file; each takes COPY_SECONDS and
+    finds a long log."""
+    began: list[bool] = []
 
-    def slow_copy(self: Checkpoints) -> int:
-        began.append(time.monotonic())
+    def slow_copy(self: Checkpoints, sync: bool = False) -> int:
+        began.append(sync)
         time.sleep(COPY_SECONDS)
         return RESTART_PAGES
 
@@ -64,19 +66,28 @@ def _due(tmp_path: Path) -> Store:
     return store
 
 
+async def _during_next_copy(store: Store, commit: bool) -> None:
+    """Commit (or not) while the copy under way runs, and wait until the next one begins."""
+    if commit:
+        _insert(store)
+    await asyncio.sleep(COPY_SECONDS * 1.2)
+
+
 def test_transactions_wait_at_ready_only_while_the_last_copy_runs(
-    tmp_path: Path, copies: list[float]
+    tmp_path: Path, copies: list[bool]
 ) -> None:
     store = _due(tmp_path)
 
     async def scenario() -> None:
         await store.ready()  # starts the checkpoint
         await asyncio.sleep(COPY_SECONDS / 5)
-        assert len(copies) == 1
+        assert copies == [False]
         await asyncio.wait_for(store.ready(), 0.01)  # the bulk copy lets writes go on
-        _insert(store)
-        await asyncio.sleep(COPY_SECONDS)
-        assert len(copies) == 2  # the last copy, for that commit
+        await _during_next_copy(store, commit=True)
+        assert copies == [False, True]  # the second copy, which syncs the file
+        await asyncio.wait_for(store.ready(), 0.01)  # lets writes go on too
+        await _during_next_copy(store, commit=True)
+        assert len(copies) == 3  # the last copy, for that commit
         waiting = asyncio.create_task(store.ready())
         await asyncio.sleep(COPY_SECONDS / 5)
         assert not waiting.done()
@@ -86,20 +97,52 @@ def test_transactions_wait_at_ready_only_while_the_last_copy_runs(
     store.close()
 
 
+@pytest.mark.parametrize("commits", [[False], [True, False]], ids=["first", "second"])
+def test_a_copy_with_no_commit_during_it_ends_the_checkpoint_without_a_wait(
+    tmp_path: Path, copies: list[bool], commits: list[bool]
+) -> None:
+    store = _due(tmp_path)
+
+    async def scenario() -> None:
+        await store.ready()
+        for commit in commits:
+            await _during_next_copy(store, commit)
+        await asyncio.wait_for(store.ready(), 0.01)
+
+    asyncio.run(scenario())
+    assert len(copies) == len(commits)  # the last of them emptied the log
+    store.close()
+
+
 def test_a_short_log_grows_on_rather_than_hold_transactions_back(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, copies: list[float]
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, copies: list[bool]
 ) -> None:
     monkeypatch.setattr(checkpoints, "RESTART_PAGES", RESTART_PAGES + 1)
     store = _due(tmp_path)
 
     async def scenario() -> None:
         await store.ready()
-        _insert(store)  # a commit during the copy
-        await asyncio.sleep(COPY_SECONDS * 1.2)
+        await _during_next_copy(store, commit=True)
         await asyncio.wait_for(store.ready(), 0.01)
 
     asyncio.run(scenario())
-    assert len(copies) == 1  # the next checkpoint copies what came in meanwhile
+    assert copies == [False]  # the next checkpoint copies what came in meanwhile
+    store.close()
+
+
+def test_the_second_copy_syncs_what_it_copied_to_the_database_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    store = Store(tmp_path / "state.db")
+    synced: list[int] = []
+    monkeypatch.setattr(checkpoints, "_sync_data", lambda fd: synced.append(os.fstat(fd).st_ino))
+    _insert(store)
+    assert store._checkpoints is not None
+    store._checkpoints._copy(sync=False)
+    assert synced == []  # the bulk copy leaves the file to SQLite
+    _insert(store)
+    assert store._checkpoints._copy(sync=True) is not None
+    assert synced == [(tmp_path / "state.db").stat().st_ino]
     store.close()
 
 
@@ -112,28 +155,15 @@ def test_with_fsync_no_checkpoint_waits_at_ready(tmp_path: Path) -> None:
     store.close()
 
 
-def test_without_commits_during_the_copy_nothing_waits(tmp_path: Path, copies: list[float]) -> None:
-    store = _due(tmp_path)
-
-    async def scenario() -> None:
-        await store.ready()
-        await asyncio.sleep(COPY_SECONDS * 1.2)
-        await asyncio.wait_for(store.ready(), 0.01)
-
-    asyncio.run(scenario())
-    assert len(copies) == 1  # the first copy emptied the log
-    store.close()
-
-
 def test_a_cancelled_waiter_leaves_the_gate_to_the_others(
-    tmp_path: Path, copies: list[float]
+    tmp_path: Path, copies: list[bool]
 ) -> None:
     store = _due(tmp_path)
 
     async def scenario() -> None:
         await store.ready()
-        _insert(store)  # a commit during the first copy
-        await asyncio.sleep(COPY_SECONDS * 1.2)  # the last copy runs: the gate is closed
+        await _during_next_copy(store, commit=True)
+        await _during_next_copy(store, commit=True)  # the last copy runs: the gate is closed
         gone, staying = asyncio.create_task(store.ready()), asyncio.create_task(store.ready())
         await asyncio.sleep(0.01)
         gone.cancel()
