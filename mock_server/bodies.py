@@ -48,6 +48,9 @@ def parse_json(raw: bytes) -> Any:
         raise Problem(
             400, "malformed-json", f"The body is not UTF-8 text (byte {error.start})."
         ) from None
+    if text.startswith("\ufeff"):
+        # json.loads refuses it by name; the decoder alone would say "Expecting value".
+        raise Problem(400, "malformed-json", "The body starts with a byte order mark (U+FEFF).")
     try:
         value = _DECODER.decode(text)
     except RecursionError:

@@ -20,7 +20,7 @@ COMMITS_PER_CHECKPOINT = 512
 # The log starts over only once a checkpoint has copied all of it, which under steady writes takes
 # a short stop of new transactions (see Checkpoints). Each stop holds every request in flight;
 # at every checkpoint, those stops were the mock's p99. So the log grows to this many pages
-# (32 MiB) before a checkpoint stops transactions.
+# (31 MiB with SQLite's 4 KiB pages) before a checkpoint stops transactions.
 RESTART_PAGES = 8_000
 # SQLite's checkpoint inside a COMMIT, kept as a safety net: it runs only should the log outgrow
 # this many pages, as it may when other processes keep writing to the same file.
@@ -36,7 +36,7 @@ class Checkpoints:
     starts one every so many commits and goes on serving while a thread copies the log; a PASSIVE
     checkpoint neither waits for a writer nor makes one wait.
 
-    The log only starts over once a checkpoint has copied all of it. Once it is longer than
+    The log only starts over once a checkpoint has copied all of it. Once it has reached
     RESTART_PAGES and commits came in during the copy, a second copy takes those, and then new
     transactions wait at `ready` while a last copy takes the few that came in during the second.
     SQLite fsyncs the database file only after a copy that empties the log, so that last copy's
@@ -44,9 +44,11 @@ class Checkpoints:
     to 15 ms): the second copy fsyncs the file itself, before they are.
     """
 
-    def __init__(self, path: str) -> None:
+    def __init__(self, path: str, file: int) -> None:
+        """Checkpoints of the database at `path`; `file` is a descriptor of it to fsync, which
+        the caller closes once no connection to the file is left (closing it drops the locks)."""
         self._connection = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
-        self._file = os.open(path, os.O_RDONLY)  # to fsync what the copies write
+        self._file = file
         self._lock = threading.Lock()  # one user of the connection: a copy, or close
         self._closed = False
         self._commits = 0
@@ -119,9 +121,9 @@ class Checkpoints:
     def close(self) -> None:
         """Close the connection, once the copy under way (if any) is done."""
         with self._lock:
-            self._closed = True
-            self._connection.close()
-            os.close(self._file)
+            if not self._closed:
+                self._closed = True
+                self._connection.close()
 
 
 def _log_failure(task: asyncio.Task[None]) -> None:

@@ -90,14 +90,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         file=sys.stderr,
         flush=True,
     )
-    serve = {
-        "host": args.host,
-        "port": args.port,
-        "log_level": "warning",
-        "access_log": False,
-        # The mock reads neither the client's address nor the scheme: no X-Forwarded-* to parse.
-        "proxy_headers": False,
-    }
+    serve = {"host": args.host, "port": args.port, "log_level": "warning", "access_log": False}
     if args.workers > 1:
         # The settings were checked above; each worker opens its own connection with them.
         store.close()

@@ -142,8 +142,11 @@ class Store:
                 # would, without a write of its sqlite_sequence page in every commit.
                 SCHEMA.format(id="INTEGER PRIMARY KEY", int="INTEGER")
             )
-            self._log = self._open_log() if wal and fsync else None
-            self._checkpoints = Checkpoints(self._main_file()) if wal and not fsync else None
+            main = self._main_file()
+            # Descriptors to fsync: the log with --fsync, else the file the checkpoints copy to.
+            self._log = os.open(f"{main}-wal", os.O_RDONLY) if wal and fsync else None
+            self._file = os.open(main, os.O_RDONLY) if wal and not fsync else None
+            self._checkpoints = Checkpoints(main, self._file) if self._file is not None else None
             # With --fsync, checkpoints stay inside a COMMIT, every 300 pages rather than
             # SQLite's 1,000: their two fsyncs stop the loop for ~1.5 ms rather than ~5 ms.
             pages = FALLBACK_PAGES if self._checkpoints else CHECKPOINT_PAGES
@@ -152,9 +155,7 @@ class Store:
             raise StoreError(f"{self.path}: cannot be opened as a database ({error})") from None
         except OSError as error:
             self._connection.close()
-            raise StoreError(
-                f"{self.path}: its write-ahead log cannot be opened ({error.strerror})"
-            ) from None
+            raise StoreError(f"{self.path}: cannot be opened ({error.strerror})") from None
         self._lock = threading.Lock()
         self._grouped = 0  # transactions in the open group, committed by the next round
         self._ended = 0  # transactions ended on a file whose answers wait for an fsync
@@ -165,10 +166,6 @@ class Store:
     def _main_file(self) -> str:
         """The file SQLite opened: through a symlink, its target (the log lies beside it)."""
         return str(next(row[2] for row in self._connection.execute("PRAGMA database_list")))
-
-    def _open_log(self) -> int:
-        """A descriptor of the write-ahead log, to fsync; SQLite keeps it while it is open."""
-        return os.open(f"{self._main_file()}-wal", os.O_RDONLY)
 
     def close(self) -> None:
         """Commit and sync what is pending, then close the database."""
@@ -184,8 +181,11 @@ class Store:
             finally:
                 self._failure = _CLOSED
                 self._connection.close()
-                if self._log is not None:
-                    os.close(self._log)
+                # Only now: closing any descriptor of the database file drops every POSIX lock
+                # this process holds on it, SQLite's included.
+                for descriptor in (self._log, self._file):
+                    if descriptor is not None:
+                        os.close(descriptor)
 
     async def ready(self) -> None:
         """Return once a transaction may begin: at once, unless a checkpoint is finishing."""

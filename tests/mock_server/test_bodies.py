@@ -48,6 +48,13 @@ def test_malformed_json_is_a_400_problem(raw: bytes) -> None:
     assert caught.value.status == 400
 
 
+def test_a_byte_order_mark_is_a_400_problem_that_names_it() -> None:
+    with pytest.raises(Problem) as caught:
+        parse_json(b'\xef\xbb\xbf{"a": 1}')
+    assert caught.value.status == 400
+    assert "byte order mark" in caught.value.detail
+
+
 def test_unpaired_surrogate_deep_inside_a_body_is_a_400_problem() -> None:
     with pytest.raises(Problem) as caught:
         parse_json(b"[" * 900 + b'"\\ud800"' + b"]" * 900)

@@ -2,7 +2,10 @@ from __future__ import annotations
 
 import asyncio
 import os
+import subprocess
+import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -10,8 +13,6 @@ import pytest
 from mock_server import checkpoints
 from mock_server.checkpoints import COMMITS_PER_CHECKPOINT, RESTART_PAGES, Checkpoints
 from mock_server.store import Store
-
-PAGE = 4096
 
 
 def _insert(store: Store) -> None:
@@ -34,10 +35,10 @@ def test_the_log_starts_over_while_transactions_keep_coming(
             await asyncio.sleep(0)  # the loop's turn between requests, as under uvicorn
 
     asyncio.run(serve())
-    log = (tmp_path / "state.db-wal").stat().st_size
+    # The log's header counts its restarts (the checkpoint sequence number, bytes 12-15).
+    restarts = int.from_bytes((tmp_path / "state.db-wal").read_bytes()[12:16], "big")
     store.close()
-    # Never restarted, the log would hold a page or more per commit.
-    assert log < commits * PAGE / 2
+    assert restarts >= 6  # of the 12 checkpoints, each of which should empty the log
 
 
 COPY_SECONDS = 0.5
@@ -66,11 +67,22 @@ def _due(tmp_path: Path) -> Store:
     return store
 
 
-async def _during_next_copy(store: Store, commit: bool) -> None:
-    """Commit (or not) while the copy under way runs, and wait until the next one begins."""
+async def _until(condition: Callable[[], bool]) -> None:
+    deadline = time.monotonic() + 10 * COPY_SECONDS
+    while not condition():
+        assert time.monotonic() < deadline
+        await asyncio.sleep(0.005)
+
+
+async def _during_copy(store: Store, copies: list[bool], number: int, commit: bool) -> None:
+    """Once copy `number` (from 1) runs, commit (or not); return as the next copy begins, or
+    the checkpoint ends."""
+    assert store._checkpoints is not None
+    checkpoints = store._checkpoints
+    await _until(lambda: len(copies) >= number)
     if commit:
         _insert(store)
-    await asyncio.sleep(COPY_SECONDS * 1.2)
+    await _until(lambda: len(copies) > number or checkpoints._running is None)
 
 
 def test_transactions_wait_at_ready_only_while_the_last_copy_runs(
@@ -83,10 +95,10 @@ def test_transactions_wait_at_ready_only_while_the_last_copy_runs(
         await asyncio.sleep(COPY_SECONDS / 5)
         assert copies == [False]
         await asyncio.wait_for(store.ready(), 0.01)  # the bulk copy lets writes go on
-        await _during_next_copy(store, commit=True)
+        await _during_copy(store, copies, 1, commit=True)
         assert copies == [False, True]  # the second copy, which syncs the file
         await asyncio.wait_for(store.ready(), 0.01)  # lets writes go on too
-        await _during_next_copy(store, commit=True)
+        await _during_copy(store, copies, 2, commit=True)
         assert len(copies) == 3  # the last copy, for that commit
         waiting = asyncio.create_task(store.ready())
         await asyncio.sleep(COPY_SECONDS / 5)
@@ -105,8 +117,8 @@ def test_a_copy_with_no_commit_during_it_ends_the_checkpoint_without_a_wait(
 
     async def scenario() -> None:
         await store.ready()
-        for commit in commits:
-            await _during_next_copy(store, commit)
+        for number, commit in enumerate(commits, 1):
+            await _during_copy(store, copies, number, commit)
         await asyncio.wait_for(store.ready(), 0.01)
 
     asyncio.run(scenario())
@@ -122,7 +134,7 @@ def test_a_short_log_grows_on_rather_than_hold_transactions_back(
 
     async def scenario() -> None:
         await store.ready()
-        await _during_next_copy(store, commit=True)
+        await _during_copy(store, copies, 1, commit=True)
         await asyncio.wait_for(store.ready(), 0.01)
 
     asyncio.run(scenario())
@@ -146,6 +158,51 @@ def test_the_second_copy_syncs_what_it_copied_to_the_database_file(
     store.close()
 
 
+def test_a_failed_last_copy_still_lets_transactions_begin(
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    copies: list[bool],
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    slow_copy = Checkpoints._copy
+
+    def last_copy_fails(self: Checkpoints, sync: bool = False) -> int | None:
+        if len(copies) < 2:
+            return slow_copy(self, sync)
+        copies.append(sync)
+        time.sleep(COPY_SECONDS / 5)
+        raise RuntimeError("the disk is gone")
+
+    monkeypatch.setattr(Checkpoints, "_copy", last_copy_fails)
+    store = _due(tmp_path)
+
+    async def scenario() -> None:
+        await store.ready()
+        await _during_copy(store, copies, 1, commit=True)
+        await _during_copy(store, copies, 2, commit=True)
+        await asyncio.wait_for(store.ready(), 5)
+
+    asyncio.run(scenario())
+    assert len(copies) == 3
+    assert "checkpoint abandoned: the disk is gone" in caplog.text
+    store.close()
+
+
+def test_closing_the_checkpoints_leaves_the_database_locks_to_the_store(tmp_path: Path) -> None:
+    path = tmp_path / "state.db"
+    store = Store(path)
+    _insert(store)
+    assert store._checkpoints is not None
+    store._checkpoints.close()
+    # Another process that took itself for the file's last user would delete the log under us.
+    other = (
+        "import sqlite3, sys; sqlite3.connect(sys.argv[1]).execute('SELECT 1').connection.close()"
+    )
+    subprocess.run([sys.executable, "-c", other, str(path)], check=True)
+    assert Path(f"{path}-wal").exists()
+    store.close()
+
+
 def test_with_fsync_no_checkpoint_waits_at_ready(tmp_path: Path) -> None:
     store = Store(tmp_path / "state.db", fsync=True)
     for _ in range(COMMITS_PER_CHECKPOINT):
@@ -162,8 +219,8 @@ def test_a_cancelled_waiter_leaves_the_gate_to_the_others(
 
     async def scenario() -> None:
         await store.ready()
-        await _during_next_copy(store, commit=True)
-        await _during_next_copy(store, commit=True)  # the last copy runs: the gate is closed
+        await _during_copy(store, copies, 1, commit=True)
+        await _during_copy(store, copies, 2, commit=True)  # the last copy runs: the gate is closed
         gone, staying = asyncio.create_task(store.ready()), asyncio.create_task(store.ready())
         await asyncio.sleep(0.01)
         gone.cancel()
