@@ -153,39 +153,22 @@ def _refused(store: Store) -> None:
         raise Problem(409, "frozen-field", "refused")
 
 
+@pytest.mark.parametrize("before", [1, 0], ids=["inside a group", "opening a group"])
 def test_a_transaction_that_raises_in_a_group_undoes_only_itself(
-    tmp_path: Path, synced: list[int]
+    tmp_path: Path, synced: list[int], before: int
 ) -> None:
     db = tmp_path / "state.db"
     store = Store(db, fsync=True)
 
     async def scenario() -> None:
         first = await _round_under_way(store)
-        kept = _insert(store)
+        kept = [_insert(store) for _ in range(before)]
         with pytest.raises(Problem):
-            _refused(store)
+            _refused(store)  # opening a group, it began with BEGIN, not a savepoint
         also_kept = _insert(store)
         await first
         await store.durable()
-        assert _rows(db) == [1, kept, also_kept]
-
-    asyncio.run(scenario())
-
-
-def test_a_transaction_that_raises_opening_a_group_leaves_the_store_working(
-    tmp_path: Path, synced: list[int]
-) -> None:
-    db = tmp_path / "state.db"
-    store = Store(db, fsync=True)
-
-    async def scenario() -> None:
-        first = await _round_under_way(store)
-        with pytest.raises(Problem):
-            _refused(store)  # the first of the next group: BEGIN, not a savepoint
-        kept = _insert(store)
-        await first
-        await store.durable()
-        assert _rows(db) == [1, kept]
+        assert _rows(db) == [1, *kept, also_kept]
 
     asyncio.run(scenario())
 
