@@ -16,6 +16,7 @@ from uvicorn.supervisors import Multiprocess
 
 from mock_server.app import create_app
 from mock_server.auth import TENANTS_ENV, Tenants, TenantsError
+from mock_server.http_protocol import HttpProtocol
 from mock_server.store import Database, StoreError, open_store
 from spec import SpecError, load
 
@@ -90,7 +91,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         file=sys.stderr,
         flush=True,
     )
-    serve = {"host": args.host, "port": args.port, "log_level": "warning", "access_log": False}
+    serve = {
+        "host": args.host,
+        "port": args.port,
+        "log_level": "warning",
+        "access_log": False,
+        "http": HttpProtocol,
+    }
     if args.workers > 1:
         # The settings were checked above; each worker opens its own connection with them.
         store.close()

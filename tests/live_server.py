@@ -18,6 +18,7 @@ import httpx
 import uvicorn
 
 from contract_tests.runner import stop
+from mock_server.http_protocol import HttpProtocol
 
 MOCK = Path(sys.executable).with_name("hopdrive-mock")
 # Before the seed examples' 2026-03-10 appointment, so they can still be changed.
@@ -38,7 +39,7 @@ class Clock:
 
 
 class LiveServer:
-    """uvicorn serving an app in a background thread on a free loopback port."""
+    """uvicorn serving an app in a background thread on a free loopback port, as the CLI does."""
 
     def __init__(self, app: Any) -> None:
         self._socket = socket.socket()
@@ -49,7 +50,9 @@ class LiveServer:
         self._socket.bind(("127.0.0.1", 0))
         port = self._socket.getsockname()[1]
         self.url = f"http://127.0.0.1:{port}/v1"
-        config = uvicorn.Config(app, log_level="warning", access_log=False, lifespan="off")
+        config = uvicorn.Config(
+            app, log_level="warning", access_log=False, lifespan="off", http=HttpProtocol
+        )
         self._server = uvicorn.Server(config)
         self._thread = threading.Thread(
             target=self._server.run, kwargs={"sockets": [self._socket]}, daemon=True
