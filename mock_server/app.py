@@ -10,7 +10,7 @@ from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import urlsplit
 
-from jsonschema import Draft202012Validator
+import jsonschema_rs
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
@@ -47,7 +47,7 @@ class Mock:
     appointments: AppointmentRules
     moves: MoveRules
     clock: Clock
-    id_validator: Draft202012Validator
+    id_validator: jsonschema_rs.Validator
 
 
 Handler = Callable[[Mock, Tenant, Any, int | None], Any]
@@ -70,7 +70,7 @@ def create_app(
         appointments=AppointmentRules.from_spec(spec),
         moves=MoveRules.from_spec(spec),
         clock=clock,
-        id_validator=spec.validator("/components/parameters/AppointmentId/schema"),
+        id_validator=spec.compiled_validator("/components/parameters/AppointmentId/schema"),
     )
     by_path: dict[str, dict[str, Operation]] = defaultdict(dict)
     for operation in spec.operations.values():

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal, cast
 
 import jsonpointer
-from jsonschema import Draft202012Validator, FormatChecker
+import jsonschema_rs
+from jsonschema import Draft202012Validator
 from jsonschema.exceptions import SchemaError
 
+from spec.compiled import compile_schema
 from spec.pointer import Pointer
 
 StateKind = Literal["open", "staged", "terminal"]
@@ -71,16 +74,16 @@ class Lifecycle:
     derivation: Derivation
     status_schema_ref: str
     record_schema_ref: str
-    _complete: Draft202012Validator = field(init=False, repr=False, compare=False)
     _elected: Pointer = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
-        # Built once: the derivation runs on every update the mock or the suite models.
-        validator = Draft202012Validator(
-            self.derivation.complete_when, format_checker=FormatChecker()
-        )
-        object.__setattr__(self, "_complete", validator)
         object.__setattr__(self, "_elected", Pointer(self.elected_response_pointer))
+
+    @functools.cached_property
+    def _complete(self) -> jsonschema_rs.Validator:
+        # Compiled, and once: the derivation runs on every update the mock or the suite models.
+        # Built on first use, so that `problems` can report an invalid schema first.
+        return compile_schema(self.derivation.complete_when)
 
     @classmethod
     def from_extension(cls, data: Mapping[str, Any]) -> Lifecycle:

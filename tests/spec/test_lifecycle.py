@@ -7,6 +7,9 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from jsonschema import Draft202012Validator, FormatChecker
 
 from spec import Lifecycle, Spec
 
@@ -114,6 +117,33 @@ def test_derive_status_follows_d10(spec: Spec, record: dict[str, Any], status: s
     assert spec.lifecycle.derive_status(record) == status
 
 
+_VALUES = st.one_of(
+    st.none(),
+    st.booleans(),
+    st.integers(-3, 3),
+    st.sampled_from([1.0, 1.5, -0.0, 2**63, 10**30]),
+    st.sampled_from(["", "2026-03-10T14:00:00Z", "x"]),
+    st.just([]),
+    st.just({}),
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    record=st.dictionaries(
+        st.sampled_from(
+            ["appointment_time", "delivery_location_id", "consumer_at_pickup", "pickup_location_id"]
+        ),
+        _VALUES,
+    )
+)
+def test_is_complete_agrees_with_jsonschema(spec: Spec, record: dict[str, Any]) -> None:
+    # The rule is compiled for speed; jsonschema, the reference validator, must agree both ways.
+    rule = spec.lifecycle.derivation.complete_when
+    reference = Draft202012Validator(rule, format_checker=FormatChecker())
+    assert spec.lifecycle.is_complete(record) == reference.is_valid(record)
+
+
 def test_elected_type_is_read_from_config(spec: Spec) -> None:
     assert spec.lifecycle.elected_type(_record()) == "valet"
     assert spec.lifecycle.elected_type({"transportation_type": "valet", "config": {}}) is None
@@ -171,6 +201,11 @@ BROKEN_LIFECYCLES: list[tuple[str, Callable[[dict[str, Any]], None], str]] = [
         "derivation in a staged state",
         lambda lc: lc["derivation"]["appliesIn"].append("ready"),
         "derivation applies in 'ready', which is not an open state",
+    ),
+    (
+        "completeness rule that is no schema",
+        lambda lc: lc["derivation"].update(completeWhen={"type": 5}),
+        "derivation.completeWhen is not a valid JSON Schema",
     ),
     (
         "past-time lock on a field the record lacks",
