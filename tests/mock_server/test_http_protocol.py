@@ -46,7 +46,7 @@ async def _one_turn() -> None:
     await asyncio.sleep(0)
 
 
-def test_the_writes_of_one_loop_turn_reach_the_transport_as_one_writelines() -> None:
+def test_the_writes_of_one_loop_turn_leave_together_at_its_end() -> None:
     async def scenario() -> list[tuple[str, Any]]:
         real = Recording()
         coalescing = Coalescing(real, asyncio.get_running_loop())
