@@ -158,7 +158,8 @@ def _serve_workers(config: uvicorn.Config) -> None:
     """What uvicorn.run does for several workers, with TCP_NODELAY on the shared socket.
 
     uvicorn binds that socket itself, and asyncio sets TCP_NODELAY only on sockets it creates:
-    without it every answer written in two parts waits ~40 ms for the client's delayed ACK.
+    without it a small write that follows one not yet acknowledged (Nagle's algorithm) waits
+    ~40 ms for the client's delayed ACK.
     Accepted connections inherit the option from the listening socket.
     """
     listening = config.bind_socket()

@@ -21,11 +21,23 @@ class HttpProtocol(HttpToolsProtocol):
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
         """Serve the connection through a transport that holds writes to the turn's end."""
         # uvloop's transports are not asyncio.Transport subclasses, yet have all it has.
-        super().connection_made(Coalescing(cast(asyncio.Transport, transport), self.loop))
+        self._coalescing = Coalescing(cast(asyncio.Transport, transport), self.loop)
+        super().connection_made(self._coalescing)
+
+    def eof_received(self) -> None:
+        """Send what is held back: on return the real transport closes itself, not through us."""
+        # A client that half-closes after its request still reads the answer.
+        self._coalescing.flush()
+        super().eof_received()
 
 
 class Coalescing(asyncio.Transport):
-    """A transport that gathers the writes of one event-loop turn into one `writelines`."""
+    """A transport that gathers the writes of one event-loop turn into one `writelines`.
+
+    uvicorn's write flow control then sees a turn's writes at once: an app that writes many
+    chunks without yielding is paused after them, not after the first 64 KiB (the mock's
+    answers are small and written whole).
+    """
 
     def __init__(self, transport: asyncio.Transport, loop: asyncio.AbstractEventLoop) -> None:
         super().__init__()

@@ -93,7 +93,7 @@ def test_nothing_is_handed_to_a_transport_already_closing() -> None:
         real = Recording()
         coalescing = Coalescing(real, asyncio.get_running_loop())
         coalescing.write(b"too late")
-        real.closing = True  # the client went away within the turn
+        real.closing = True  # the connection closed within the turn
         await _one_turn()
         return real.calls
 
@@ -135,3 +135,19 @@ def test_pipelined_requests_get_whole_answers_and_close_ends_the_connection() ->
         )
         assert head.startswith(b"405 ")
         assert len(body) == length
+
+
+def test_a_client_that_half_closes_after_its_request_still_gets_the_answer() -> None:
+    # The transport closes itself on end of file, not through Coalescing.close: the protocol
+    # must send what is held back first.
+    request = b"GET /v1/appointments/1 HTTP/1.1\r\nHost: mock\r\n\r\n"
+    with LiveServer(create_app(store=Store())) as live:
+        port = int(live.url.split(":")[2].split("/")[0])
+        for _ in range(20):
+            with socket.create_connection(("127.0.0.1", port), timeout=10) as client:
+                client.sendall(request)
+                client.shutdown(socket.SHUT_WR)
+                received = b""
+                while chunk := client.recv(65536):
+                    received += chunk
+            assert received.startswith(b"HTTP/1.1 405 "), received

@@ -273,5 +273,17 @@ def test_compiled_validator_checks_formats_as_jsonschema_does(spec: Spec) -> Non
     assert not spec.compiled_validator(pointer).is_valid("0000-01-01T00:00:00Z")
 
 
+@pytest.mark.parametrize(
+    "value", [0, 1, -1, 2**31, 2**53 + 1, 2**63 - 1, 2**63, 2**64, 10**30, 10**400, 1.0, True]
+)
+def test_compiled_path_id_check_agrees_with_jsonschema(spec: Spec, value: object) -> None:
+    # The mock checks every `{id}` with the compiled validator; beyond 64 bits it must not
+    # fail or differ.
+    pointer = "/components/parameters/AppointmentId/schema"
+    assert spec.compiled_validator(pointer).is_valid(value) == spec.validator(pointer).is_valid(
+        value
+    )
+
+
 def _errors(validator: Draft202012Validator, body: Any) -> list[tuple[str, str]]:
     return sorted((error.json_path, error.message) for error in validator.iter_errors(body))
