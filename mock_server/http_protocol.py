@@ -1,4 +1,4 @@
-"""uvicorn's httptools protocol, sending each answer's head and body in one write."""
+"""uvicorn's httptools protocol, holding an answer's writes to the end of the loop's turn."""
 
 from __future__ import annotations
 

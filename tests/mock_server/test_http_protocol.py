@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import socket
+from collections.abc import Callable
 from typing import Any
 
 from mock_server.app import create_app
@@ -64,40 +65,32 @@ def test_the_writes_of_one_loop_turn_leave_together_at_its_end() -> None:
     ]
 
 
-def test_close_sends_what_is_queued_before_closing() -> None:
+def _write_then(data: bytes, then: Callable[[Coalescing, Recording], object]) -> list[Any]:
+    """What reaches the real transport when `data` is written, `then` runs and the turn ends."""
+
     async def scenario() -> list[tuple[str, Any]]:
         real = Recording()
         coalescing = Coalescing(real, asyncio.get_running_loop())
-        coalescing.write(b"last answer")
-        coalescing.close()
+        coalescing.write(data)
+        then(coalescing, real)
         await _one_turn()
         return real.calls
 
-    assert asyncio.run(scenario()) == [("writelines", [b"last answer"]), ("close", None)]
+    return asyncio.run(scenario())
+
+
+def test_close_sends_what_is_queued_before_closing() -> None:
+    calls = _write_then(b"last answer", lambda coalescing, _: coalescing.close())
+    assert calls == [("writelines", [b"last answer"]), ("close", None)]
 
 
 def test_abort_drops_what_is_queued() -> None:
-    async def scenario() -> list[tuple[str, Any]]:
-        real = Recording()
-        coalescing = Coalescing(real, asyncio.get_running_loop())
-        coalescing.write(b"never sent")
-        coalescing.abort()
-        await _one_turn()
-        return real.calls
-
-    assert asyncio.run(scenario()) == [("abort", None)]
+    assert _write_then(b"never sent", lambda coalescing, _: coalescing.abort()) == [("abort", None)]
 
 
 def test_nothing_is_handed_to_a_transport_already_closing() -> None:
-    async def scenario() -> list[tuple[str, Any]]:
-        real = Recording()
-        coalescing = Coalescing(real, asyncio.get_running_loop())
-        coalescing.write(b"too late")
-        real.closing = True  # the connection closed within the turn
-        await _one_turn()
-        return real.calls
-
-    assert asyncio.run(scenario()) == []
+    # The connection closed within the turn.
+    assert _write_then(b"too late", lambda _, real: setattr(real, "closing", True)) == []
 
 
 def test_the_write_buffer_size_counts_the_queued_bytes() -> None:
