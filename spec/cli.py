@@ -6,6 +6,7 @@ import argparse
 import sys
 from collections.abc import Sequence
 
+from spec import sources
 from spec.loader import SPEC_PATH, SpecInvalid, SpecUnreadable, load
 
 EXIT_INVALID = 1
@@ -25,8 +26,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     validate = commands.add_parser(
         "validate",
-        help="validate the spec as OpenAPI 3.1, its references and its lifecycle",
-        description="Validate the spec as OpenAPI 3.1, its references and its x-lifecycle.",
+        help="validate the spec: OpenAPI 3.1, its references, its lifecycle, its sources",
+        description=(
+            "Validate the spec as OpenAPI 3.1, its references and its x-lifecycle, and that "
+            "every constraint names its source (x-source)."
+        ),
     )
     validate.add_argument(
         "spec",
@@ -44,10 +48,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     except SpecInvalid as error:
         print(f"hopdrive-spec: error: {error}", file=sys.stderr)
         return EXIT_INVALID
+    unsourced = sources.problems(spec.document)
+    if unsourced:
+        more = f" (and {len(unsourced) - 1} more)" if len(unsourced) > 1 else ""
+        print(f"hopdrive-spec: error: {args.spec}: {unsourced[0]}{more}", file=sys.stderr)
+        return EXIT_INVALID
     public = len(spec.public_operations)
     print(
         f"{args.spec}: valid OpenAPI {spec.document['openapi']}; "
         f"{len(spec.operations)} operations ({public} public); "
-        f"lifecycle of {len(spec.lifecycle.states)} states and {len(spec.lifecycle.edges)} edges"
+        f"lifecycle of {len(spec.lifecycle.states)} states and {len(spec.lifecycle.edges)} edges; "
+        f"{sum(1 for _ in sources.constraints(spec.document))} constraints, each sourced"
     )
     return 0

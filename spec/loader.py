@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import functools
 import os
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, cast
@@ -91,6 +91,17 @@ class Spec:
         """The operations partners may call (those not marked `x-internal`)."""
         return tuple(op for op in self.operations.values() if op.public)
 
+    def operation_at(self, method: str, path: str) -> Operation | None:
+        """The operation for a method and a path template (`/appointments/{id}`), if any."""
+        return next(
+            (
+                op
+                for op in self.operations.values()
+                if (op.method, op.path) == (method.upper(), path)
+            ),
+            None,
+        )
+
     def schema(self, pointer: str) -> Any:
         """The raw value at a JSON Pointer into the document."""
         return jsonpointer.resolve_pointer(self.document, pointer)
@@ -112,6 +123,36 @@ class Spec:
             dict.fromkeys(node.get("required", []) if required else node.get("properties", {}))
         )
         return tuple(names)
+
+    def member_schemas(self, pointer: str, path: Sequence[str]) -> tuple[str, ...]:
+        """Pointers to every schema that may apply to the member at `path` of an instance of
+        the schema at `pointer`: the member's own and, through `$ref`, `allOf`, `anyOf` and
+        `oneOf`, each one it may be checked against. Empty when no schema names the member.
+        """
+        current = self._applying(pointer)
+        for part in path:
+            found: list[str] = []
+            for where in current:
+                node = self.schema(where)
+                if part in node.get("properties", {}):
+                    found.append(f"{where}/properties/{_escape(part)}")
+                elif part.isdigit() and isinstance(node.get("items"), dict):
+                    found.append(f"{where}/items")
+                elif isinstance(node.get("additionalProperties"), dict):
+                    found.append(f"{where}/additionalProperties")
+            current = tuple(dict.fromkeys(p for where in found for p in self._applying(where)))
+        return current
+
+    def _applying(self, pointer: str) -> tuple[str, ...]:
+        """`pointer` and every schema it brings in through `$ref` and the combinators."""
+        found = [pointer]
+        for where in found:
+            node = self.schema(where)
+            if isinstance(node.get("$ref"), str) and node["$ref"].startswith("#"):
+                found.append(node["$ref"][1:])
+            for keyword in ("allOf", "anyOf", "oneOf"):
+                found += [f"{where}/{keyword}/{i}" for i in range(len(node.get(keyword, [])))]
+        return tuple(dict.fromkeys(found))
 
     def validator(self, pointer: str) -> Draft202012Validator:
         """A format-checking 2020-12 validator for the schema at `pointer`, built once."""

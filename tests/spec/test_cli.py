@@ -5,7 +5,9 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -16,6 +18,21 @@ def test_validate_bundled_spec_prints_a_summary(capsys: pytest.CaptureFixture[st
     assert main(["validate"]) == 0
     out = capsys.readouterr().out
     assert "valid OpenAPI 3.1.0; 6 operations (5 public); lifecycle of 8 states and 20 edges" in out
+    assert out.rstrip().endswith("constraints, each sourced")
+
+
+def test_a_constraint_without_a_source_is_one_line_and_exit_1(
+    document: dict[str, Any],
+    write_spec: Callable[[Any], Path],
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    document["components"]["schemas"]["Location"]["properties"]["city"]["maxLength"] = 50
+    path = write_spec(document)
+    assert main(["validate", str(path)]) == EXIT_INVALID
+    assert capsys.readouterr().err == (
+        f"hopdrive-spec: error: {path}: "
+        "/components/schemas/Location/properties/city: maxLength has no source\n"
+    )
 
 
 def test_missing_spec_is_one_line_and_exit_2(

@@ -162,6 +162,24 @@ def test_fields_follow_refs_and_all_of(spec: Spec) -> None:
     assert spec.fields(created) == ("id", "status")
 
 
+def test_member_schemas_follow_refs_and_every_branch(spec: Spec) -> None:
+    request = spec.request_pointer("createRoundTripMove")
+    street = spec.member_schemas(request, ["move_one", "pickup_location", "address_one"])
+    assert street == (
+        "/components/schemas/RoundTripLocation/properties/address_one",
+        "/components/schemas/RoundTripLocation/anyOf/1/properties/address_one",
+    )
+    ready_by = spec.member_schemas(request, ["ready_by_time_utc"])
+    assert "/components/schemas/Timestamp" in ready_by
+    workflow = spec.member_schemas(request, ["move_two", "delivery_workflow_data", "any_name"])
+    assert workflow == ("/components/schemas/WorkflowData/additionalProperties",)
+    problem = spec.response_pointer("createAppointment", 400)
+    assert spec.member_schemas(problem, ["errors", "0", "pointer"]) == (
+        "/components/schemas/FieldError/properties/pointer",
+    )
+    assert spec.member_schemas(request, ["move_one", "no_such_member"]) == ()
+
+
 def test_validators_follow_no_references_and_judge_as_the_document_does(spec: Spec) -> None:
     for operation in spec.operations.values():
         if operation.request_schema is None:

@@ -1,0 +1,180 @@
+"""spec/sources.py: every constraint of the spec names a sentence of the pages or a decision."""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+
+from spec import Spec
+from spec.sources import constraints, null_question, problems
+
+S = "/components/schemas"
+Edit = Callable[[dict[str, Any]], None]
+
+
+def _at(document: dict[str, Any], pointer: str) -> Any:
+    node: Any = document
+    for part in pointer.strip("/").split("/"):
+        node = node[int(part)] if isinstance(node, list) else node[part.replace("~1", "/")]
+    return node
+
+
+def _set(pointer: str, key: str, value: Any = None) -> Edit:
+    def edit(document: dict[str, Any]) -> None:
+        node = _at(document, pointer)
+        if value is None:
+            del node[key]
+        else:
+            node[key] = value
+
+    return edit
+
+
+def test_every_constraint_of_the_spec_names_a_real_source(spec: Spec) -> None:
+    assert problems(spec.document) == []
+
+
+def test_the_walk_reaches_every_kind_of_claim(spec: Spec) -> None:
+    found = list(constraints(spec.document))
+    keywords = {c.keyword for c in found}
+    assert len(found) >= 450
+    assert keywords >= {
+        "type",
+        "null",
+        "enum",
+        "const",
+        "required",
+        "additionalProperties",
+        "pattern",
+        "format",
+        "minimum",
+        "maximum",
+        "minItems",
+        "anyOf",
+        "allOf",
+        "$ref",
+        "operation",
+        "response",
+        "parameter",
+        "header",
+        "scheme",
+        "state",
+        "edge",
+        "setting",
+    }
+    # Every status of every operation is a claim of its own.
+    responses = [c for c in found if c.keyword == "response"]
+    inline = sum(
+        1
+        for item in spec.document["paths"].values()
+        for operation in item.values()
+        if isinstance(operation, dict) and "responses" in operation
+        for response in operation["responses"].values()
+        if "$ref" not in response
+    )
+    assert len(responses) == inline + len(spec.document["components"]["responses"])
+
+
+@pytest.mark.parametrize(
+    ("edit", "reported"),
+    [
+        (
+            _set(f"{S}/Location/properties/city", "maxLength", 50),
+            f"{S}/Location/properties/city: maxLength has no source",
+        ),
+        (
+            _set(f"{S}/Zip", "x-source-pattern"),
+            f"{S}/Zip: pattern has no source",
+        ),
+        (
+            _set(f"{S}/Integer", "x-source-maximum", "D99"),
+            "source 'D99' is not an entry of spec/DECISIONS.md",
+        ),
+        (
+            _set(f"{S}/Integer", "x-source-maximum", "003: zip must be a US zip code"),
+            "quotes words page 003 does not hold",
+        ),
+        (
+            _set(f"{S}/Integer", "x-source-maximum", "007: anything"),
+            "names page 007, which spec/seeds/ lacks",
+        ),
+        (
+            _set(f"{S}/Integer", "x-source-maximum", "the pages"),
+            "is neither D<n>, S<n>, Q<n> nor '<page>: <quote>'",
+        ),
+        (
+            _set(f"{S}/Integer", "x-source-maximum", "Q2"),
+            "an open question (Q2) can only admit null",
+        ),
+        (
+            _set(f"{S}/Integer", "x-source-multipleOf", "D22"),
+            f"{S}/Integer: x-source-multipleOf names a constraint the schema does not have",
+        ),
+        (
+            _set(f"{S}/Integer", "x-source", "D22"),
+            f"{S}/Integer: a schema names sources per constraint (x-source-<keyword>)",
+        ),
+        (
+            _set(f"{S}/AppointmentCreate", "required", ["customer_id", "consumer_name"]),
+            "no page quote of x-source-required names 'consumer_name'",
+        ),
+        (
+            _set("/paths/~1appointments/post/responses/201", "x-source"),
+            "/paths/~1appointments/post/responses/201: response has no source",
+        ),
+        (
+            _set("/components/headers/Allow", "x-source"),
+            "/components/headers/Allow: header has no source",
+        ),
+        (
+            _set("/x-lifecycle/edges/3", "x-source"),
+            "/x-lifecycle/edges/3: edge has no source",
+        ),
+    ],
+    ids=[
+        "a new length",
+        "a source removed",
+        "an unknown decision",
+        "a misquote",
+        "an unknown page",
+        "no source form",
+        "a question refusing",
+        "a stale key",
+        "a source for the whole schema",
+        "a required member no quote names",
+        "a status without a source",
+        "a header without a source",
+        "a lifecycle edge without a source",
+    ],
+)
+def test_an_unsourced_or_wrongly_sourced_constraint_is_reported(
+    document: dict[str, Any], edit: Edit, reported: str
+) -> None:
+    edited = copy.deepcopy(document)
+    edit(edited)
+    found = problems(edited)
+    assert any(reported in line for line in found), found
+
+
+def test_quotes_ignore_whitespace_and_table_bars(document: dict[str, Any]) -> None:
+    edited = copy.deepcopy(document)
+    _at(edited, f"{S}/Integer")["x-source-maximum"] = "000: vehicle_year|Number |  Optional"
+    assert problems(edited) == []
+
+
+@pytest.mark.parametrize(
+    ("pointer", "question"),
+    [
+        (f"{S}/RoundTripLegRequest/properties/dealer_contact", "Q2"),
+        (f"{S}/LoanerMoveRequest/properties/vehicle", "Q2"),
+        (f"{S}/AppointmentCreate/properties/consumer_name", None),
+        (f"{S}/Vehicle/properties/make", None),
+    ],
+)
+def test_null_admitted_only_by_an_open_question_is_told_apart(
+    spec: Spec, pointer: str, question: str | None
+) -> None:
+    assert null_question(spec.schema(pointer)) == question
