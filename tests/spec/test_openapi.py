@@ -16,7 +16,7 @@ PROBLEM = "application/problem+json"
 PROBLEM_SCHEMAS = {"#/components/schemas/Problem", "#/components/schemas/DuplicateMoveProblem"}
 # Objects whose members are the integration's own (D4): config and the workflow data.
 FREE_FORM = {
-    "/components/schemas/AppointmentFields/properties/config",
+    "/components/schemas/AppointmentCreate/properties/config",
     "/components/schemas/WorkflowData",
 }
 # Response members the seeds never show, so they may be absent.
