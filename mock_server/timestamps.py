@@ -2,33 +2,26 @@
 
 from __future__ import annotations
 
-import re
 from datetime import UTC, datetime
 
 from mock_server.problems import Problem, field_error
-
-_SPACED = re.compile(r"\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}")
+from spec.instants import instant
 
 
 def parse_offset(value: str, pointer: str) -> datetime:
-    """An RFC 3339 time that carries its offset, as an aware datetime in UTC (D9)."""
-    try:
-        parsed = datetime.fromisoformat(value)
-        if parsed.tzinfo is None:
-            raise ValueError("no offset")
-        return parsed.astimezone(UTC)
-    except (ValueError, OverflowError):
-        raise _bad_time(pointer, "is not an RFC 3339 date-time with an offset") from None
+    """An RFC 3339 time that carries its offset, as an aware datetime in UTC (D9, D23)."""
+    moment = instant(value)
+    if moment is None:
+        raise _bad_time(pointer, "is not an RFC 3339 date-time with an offset in years 0001-9999")
+    return moment
 
 
 def parse_utc(value: str, pointer: str) -> datetime:
-    """A `*_utc` input: RFC 3339, or `YYYY-MM-DD hh:mm:ss` read as UTC (D20)."""
-    if _SPACED.fullmatch(value):
-        try:
-            return datetime.strptime(value, "%Y-%m-%d %H:%M:%S").replace(tzinfo=UTC)
-        except ValueError:
-            raise _bad_time(pointer, "is not a real date and time") from None
-    return parse_offset(value, pointer)
+    """A `*_utc` input: RFC 3339, or `YYYY-MM-DD hh:mm:ss` read as UTC (D20, D23)."""
+    moment = instant(value, spaced_utc=True)
+    if moment is None:
+        raise _bad_time(pointer, "is not a real date and time in years 0001-9999 in UTC")
+    return moment
 
 
 def utc_offset(moment: datetime) -> str:

@@ -9,6 +9,7 @@ import os
 import threading
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -20,6 +21,7 @@ from tests.seeds import seed
 
 CREATE = seed("000_createAppointment.request")
 OPERATIONS = [(op.method, op.path) for op in load().operations.values()]
+HTTP_METHODS = ("GET", "HEAD", "OPTIONS", "TRACE", "PUT", "POST", "DELETE", "PATCH")
 
 
 def _create(api: httpx.Client) -> int:
@@ -120,6 +122,28 @@ def test_method_the_path_lacks_is_405_with_allow_d3(
     assert response.status_code == 405
     assert response.headers["allow"] == allow
     assert _is_problem(response)
+
+
+def _resolved(spec: Spec, node: Any) -> Any:
+    ref = node.get("$ref")
+    return _resolved(spec, spec.schema(ref.removeprefix("#"))) if isinstance(ref, str) else node
+
+
+@pytest.mark.parametrize("route", sorted(load().document["paths"]))
+def test_every_path_documents_the_405_it_answers_with_allow_d3(
+    api: httpx.Client, spec: Spec, route: str
+) -> None:
+    item = spec.document["paths"][route]
+    offered = {method.upper() for method in item if method.upper() in HTTP_METHODS}
+    for method in sorted(set(HTTP_METHODS) - offered):
+        response = api.request(method, route.replace("{id}", "1"))
+        assert response.status_code == 405, method
+        assert set(response.headers["allow"].split(", ")) == offered, method
+    for method in offered:
+        documented = item[method.lower()]["responses"].get("405")
+        assert documented is not None, f"{method} {route} does not document its 405"
+        allow = _resolved(spec, _resolved(spec, documented)["headers"]["Allow"])
+        assert allow["required"] is True
 
 
 def test_unknown_path_is_a_404_problem(api: httpx.Client) -> None:

@@ -430,3 +430,65 @@ def test_test_control_is_absent_when_switched_off_d15(clock: Clock) -> None:
             )
     assert response.status_code == 404
     assert response.headers["content-type"] == "application/problem+json"
+
+
+@pytest.mark.parametrize(
+    ("member", "value"),
+    [
+        ("vehicle_year", 2**53),
+        ("customer_id", -(2**53)),
+        ("delivery_location_id", 9007199254740992.0),
+        ("appointment_time", "0000-03-10T09:00:00Z"),
+        ("appointment_time", "0001-01-01T00:30:00+01:00"),
+        ("appointment_time", "9999-12-31T23:30:00-01:00"),
+        ("appointment_time", "2026-12-31T23:59:60Z"),
+    ],
+    ids=[
+        "2^53",
+        "-2^53",
+        "2^53 written as a float",
+        "year 0000",
+        "before year 1 in UTC",
+        "after year 9999 in UTC",
+        "a leap second",
+    ],
+)
+def test_a_number_beyond_i_json_or_an_instant_outside_d23_is_400_naming_it_d22_d23(
+    api: httpx.Client, member: str, value: Any
+) -> None:
+    response = api.post(
+        "/appointments", json={**seed("000_createAppointment.request"), member: value}
+    )
+    assert response.status_code == 400, response.text
+    assert [error["pointer"] for error in response.json()["errors"]] == [f"/{member}"]
+
+
+def test_an_update_into_year_0000_is_400_naming_it_d23(api: httpx.Client) -> None:
+    appointment_id = create(api)
+    response = api.patch(
+        f"/appointments/{appointment_id}", json={"appointment_time": "0000-01-01T00:00:00Z"}
+    )
+    assert response.status_code == 400
+    assert [error["pointer"] for error in response.json()["errors"]] == ["/appointment_time"]
+
+
+@pytest.mark.parametrize(
+    ("member", "value"),
+    [
+        ("vehicle_year", 0),
+        ("vehicle_year", -(2**53) + 1),
+        ("pickup_location_id", 0),
+        ("consumer_name", ""),
+        ("vehicle_vin", ""),
+    ],
+)
+def test_what_the_contract_does_not_refuse_is_accepted_d21_d22(
+    api: httpx.Client, member: str, value: Any
+) -> None:
+    appointment_id = create(api, **{member: value})
+    assert record(api, appointment_id)[member] == value
+
+
+def test_rfc_3339_in_lower_case_is_accepted_and_answered_in_utc_d9(api: httpx.Client) -> None:
+    appointment_id = create(api, appointment_time="2026-03-10t09:00:00-05:00")
+    assert record(api, appointment_id)["appointment_time"] == "2026-03-10T14:00:00+00:00"

@@ -24,6 +24,17 @@ def _round_trip(**overrides: Any) -> dict[str, Any]:
     return body
 
 
+def _concierge_with(pointer: str, value: Any) -> dict[str, Any]:
+    """The seed's concierge body with the member at `pointer` set to `value`."""
+    body = copy.deepcopy(CONCIERGE)
+    *parents, name = pointer.strip("/").split("/")
+    holder = body
+    for part in parents:
+        holder = holder[part]
+    holder[name] = value
+    return body
+
+
 def _without_server_made(leg: dict[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in leg.items() if k not in SERVER_MADE}
 
@@ -78,19 +89,13 @@ def test_concierge_loaner_vehicle_may_be_left_out_d17(api: httpx.Client) -> None
     [
         ("/customer_move/pickup_location/zip", "2323"),
         ("/customer_action", "dropoff"),
-        ("/customer_move/vehicle/make", ""),
+        ("/customer_move/vehicle/make", None),
     ],
 )
 def test_concierge_wrong_value_is_400_with_its_pointer_d17(
     api: httpx.Client, pointer: str, value: Any
 ) -> None:
-    body = copy.deepcopy(CONCIERGE)
-    *parents, name = pointer.strip("/").split("/")
-    holder = body
-    for part in parents:
-        holder = holder[part]
-    holder[name] = value
-    response = api.post("/concierge-loaner-moves", json=body)
+    response = api.post("/concierge-loaner-moves", json=_concierge_with(pointer, value))
     assert response.status_code == 400
     assert pointer in [error["pointer"] for error in response.json()["errors"]]
 
@@ -151,7 +156,10 @@ def test_impossible_utc_date_is_400_d20(api: httpx.Client) -> None:
     )
     assert response.status_code == 400
     assert response.json()["errors"] == [
-        {"pointer": "/ready_by_time_utc", "message": "is not a real date and time"}
+        {
+            "pointer": "/ready_by_time_utc",
+            "message": "is not a real date and time in years 0001-9999 in UTC",
+        }
     ]
 
 
@@ -159,3 +167,35 @@ def test_geocoding_is_deterministic(api: httpx.Client) -> None:
     first = api.post("/round-trip-moves", json=_round_trip()).json()["move_one"]["pickup_location"]
     second = api.post("/round-trip-moves", json=_round_trip()).json()["move_one"]["pickup_location"]
     assert first == second
+
+
+@pytest.mark.parametrize(
+    ("pointer", "value"),
+    [
+        ("/customer_name", ""),
+        ("/customer_move/vehicle/make", ""),
+        ("/customer_move/pickup_location/address_one", ""),
+        ("/loaner_move/pickup_location/city", ""),
+    ],
+)
+def test_an_empty_string_is_a_value_wherever_a_string_is_d21(
+    api: httpx.Client, pointer: str, value: str
+) -> None:
+    response = api.post("/concierge-loaner-moves", json=_concierge_with(pointer, value))
+    assert response.status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("member", "value"),
+    [
+        ("ready_by_time_utc", "0000-03-25 14:00:00"),
+        ("ready_by_time_utc", "0001-01-01T00:10:00+00:30"),
+        ("rooftop", 2**53),
+    ],
+)
+def test_a_round_trip_beyond_d22_or_d23_is_400_naming_it(
+    api: httpx.Client, member: str, value: Any
+) -> None:
+    response = api.post("/round-trip-moves", json=_round_trip(**{member: value}))
+    assert response.status_code == 400, response.text
+    assert [error["pointer"] for error in response.json()["errors"]] == [f"/{member}"]
