@@ -10,6 +10,7 @@ from typing import Any
 
 import httpx
 
+from contract_tests.rate_limits import patiently
 from contract_tests.target import Target
 
 # Tokens are shown as the variables they came from, so a reproduction line is safe to paste.
@@ -81,7 +82,11 @@ class Api:
         sent = dict(headers or {})
         if content is not None and raw is None:
             sent.setdefault("Content-Type", "application/json")
-        response = self._client.request(method, path.lstrip("/"), content=content, headers=sent)
+        response = patiently(
+            lambda: self._client.request(method, path.lstrip("/"), content=content, headers=sent),
+            status=lambda answer: answer.status_code,
+            retry_after=lambda answer: answer.headers.get("retry-after"),
+        )
         request = response.request
         self.history.append(
             Exchange(

@@ -7,10 +7,11 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from spec import Spec
+from spec.instants import instant
 
 UPDATED_AT = "updatedat"
 MOVE_ID = "move_id"
@@ -31,7 +32,7 @@ class Appointment:
 
     id: int
     record: dict[str, Any]
-    updated_at: str | None = None
+    updated_at: datetime | None = None
     move_id: int | None = None
     history: list[str] = field(default_factory=list)
 
@@ -139,10 +140,4 @@ def _same(name: str, left: Any, right: Any) -> bool:
 
 
 def _instant(value: Any) -> datetime | None:
-    if not isinstance(value, str):
-        return None
-    try:
-        parsed = datetime.fromisoformat(value)
-    except ValueError:
-        return None
-    return parsed.astimezone(UTC) if parsed.tzinfo else None
+    return instant(value) if isinstance(value, str) else None

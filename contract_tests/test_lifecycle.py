@@ -23,6 +23,7 @@ from contract_tests.model import Appointment, Expectation, Model, mismatches
 from contract_tests.profiles import current
 from contract_tests.target import Target
 from spec import Spec, load
+from spec.instants import instant
 
 SPEC = load()
 LIFECYCLE = SPEC.lifecycle
@@ -90,18 +91,22 @@ def build_machine(api: Api, target: Target, spec: Spec) -> type[RuleBasedStateMa
             answer = response.json()
             wrong = mismatches(expected.record, answer)
             assert not wrong, f"{step} ({expected.why}) answered wrong members: {wrong}"
-            self._stamped(appointment, answer)
+            self._stamped(appointment, answer, written=response.request.method in ("PUT", "PATCH"))
             appointment.record = expected.record
 
-        def _stamped(self, appointment: Appointment, answer: dict[str, Any]) -> None:
+        def _stamped(
+            self, appointment: Appointment, answer: dict[str, Any], *, written: bool
+        ) -> None:
             stamp = answer.get("updatedat")
-            assert isinstance(stamp, str), "D14: updatedat missing from the answer"
-            if appointment.updated_at is not None:
-                earlier = datetime.fromisoformat(appointment.updated_at)
-                assert datetime.fromisoformat(stamp) >= earlier, (
-                    f"D14: updatedat went backwards: {appointment.updated_at} -> {stamp}"
-                )
-            appointment.updated_at = stamp
+            # D14 stamps every PUT and PATCH; before the first, a server may have none yet (Q6).
+            if stamp is not None or written or appointment.updated_at is not None:
+                moment = instant(stamp) if isinstance(stamp, str) else None
+                assert moment is not None, f"D14: updatedat is {stamp!r} in the answer"
+                if appointment.updated_at is not None:
+                    assert moment >= appointment.updated_at, (
+                        f"D14: updatedat went backwards: {appointment.updated_at} -> {stamp}"
+                    )
+                appointment.updated_at = moment
             move_id = answer.get("move_id")
             if appointment.move_id is not None:
                 assert move_id == appointment.move_id, f"D14: move_id changed to {move_id}"
@@ -122,7 +127,7 @@ def build_machine(api: Api, target: Target, spec: Spec) -> type[RuleBasedStateMa
             assert response.status_code == 200, f"read-back PATCH {{}} got {response.status_code}"
             wrong = mismatches(appointment.record, response.json())
             assert not wrong, f"a refused request changed the record: {wrong}"
-            self._stamped(appointment, response.json())
+            self._stamped(appointment, response.json(), written=True)
 
         @precondition(lambda self: self.live < 3)
         @rule(target=appointments, data=st.data())

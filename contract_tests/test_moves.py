@@ -143,7 +143,8 @@ def test_concierge_without_a_loaner_vehicle_is_accepted(api: Api, spec: Spec) ->
         "/concierge-loaner-moves", _edit(examples.concierge(spec), "/loaner_move/vehicle")
     )
     assert response.status_code == 200
-    assert response.json()["loaner_move"]["vehicle"]["manual"] is False
+    # 003's example answers false for a transmission nobody stated, D4 null where unknown (Q3).
+    assert response.json()["loaner_move"]["vehicle"]["manual"] in (False, None)
 
 
 @contract(ROUND_TRIP, "D18")
@@ -238,7 +239,9 @@ def test_duplicate_check_refuses_a_repeat_with_the_conflicting_ids(
     repeat = api.post("/round-trip-moves", body)
     problem = assert_problem(repeat, 409)
     assert set(problem.get("conflicting_move_ids", [])) == first_ids, "D19: wrong conflicting ids"
-    unchecked = api.post("/round-trip-moves", {**body, "duplicate_check": None})
+    # Left out, not null: a null optional move member is an open question (Q2).
+    without = {name: value for name, value in body.items() if name != "duplicate_check"}
+    unchecked = api.post("/round-trip-moves", without)
     assert unchecked.status_code == 200, "D19: without duplicate_check a repeat is allowed"
     third_ids = {unchecked.json()[leg]["move_id"] for leg in ("move_one", "move_two")}
     again = assert_problem(api.post("/round-trip-moves", body), 409)

@@ -1,0 +1,42 @@
+"""D24: a 429 is waited out and the request sent again; it is never a contract failure."""
+
+from __future__ import annotations
+
+import random
+import time
+from collections.abc import Callable
+from typing import TypeVar
+
+R = TypeVar("R")
+# Enough for a staging server's burst limit; a server still refusing after that is reported.
+ATTEMPTS = 6
+# The longest wait honoured for one 429, whatever its Retry-After says.
+MAX_WAIT = 60.0
+_JITTER = random.Random()
+
+
+def patiently(
+    send: Callable[[], R],
+    *,
+    status: Callable[[R], int],
+    retry_after: Callable[[R], str | None],
+    sleep: Callable[[float], None] = time.sleep,
+) -> R:
+    """The answer to `send()`, sent again after each 429 for as long as Retry-After asks.
+
+    Without a usable Retry-After the wait doubles from one second, with jitter. After
+    ATTEMPTS answers of 429 the last one is returned, for the caller to report.
+    """
+    for attempt in range(ATTEMPTS):
+        response = send()
+        if status(response) != 429 or attempt == ATTEMPTS - 1:
+            return response
+        sleep(wait(retry_after(response), attempt))
+    raise AssertionError("unreachable: the loop returns on its last attempt")
+
+
+def wait(retry_after: str | None, attempt: int) -> float:
+    """Seconds to wait before attempt `attempt + 1`: Retry-After's, capped, else a backoff."""
+    if retry_after is not None and retry_after.strip().isdigit():
+        return min(float(retry_after.strip()), MAX_WAIT)
+    return min(2.0**attempt, MAX_WAIT) * (0.5 + _JITTER.random() / 2)
