@@ -8,6 +8,8 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 NODE_STAMP := node_modules/.installed
+# Redocly CLI asks the network for telemetry and for a newer release; neither is reachable here.
+QUIET_NODE := REDOCLY_TELEMETRY=off REDOCLY_SUPPRESS_UPDATE_NOTICE=true
 SPEC ?= spec/openapi.yaml
 MOCK_PORT ?= 8000
 PROFILE ?= default
@@ -38,9 +40,11 @@ venv: $(STAMP) ## create .venv and install the project with its pinned dependenc
 
 check: lint typecheck generated unit ## the project's own tests: ruff, mypy, fresh generated/, pytest (CI)
 
-lint: $(STAMP) ## ruff: lint rules and formatting
+lint: $(STAMP) $(NODE_STAMP) ## ruff (lint rules, formatting); Spectral and Redocly on the spec, no warning
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	node_modules/.bin/spectral lint --fail-severity=warn --display-only-failures $(SPEC)
+	$(QUIET_NODE) node_modules/.bin/redocly lint $(SPEC)
 
 format: $(STAMP) ## rewrite the code in ruff's format and apply its safe fixes
 	$(BIN)/ruff format .
@@ -55,7 +59,7 @@ generated: $(STAMP) $(NODE_STAMP) ## fail, naming the file, when generated/ diff
 generate: $(STAMP) $(NODE_STAMP) ## write generated/ (JSON Schemas, Python stubs, TypeScript) from the spec
 	$(BIN)/hopdrive-generate
 
-node_modules: $(NODE_STAMP) ## install the pinned npm tools (openapi-typescript, typescript, redocly, mermaid)
+node_modules: $(NODE_STAMP) ## install the pinned npm tools (openapi-typescript, typescript, redocly, spectral, mermaid, prism)
 
 $(NODE_STAMP): package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error

@@ -5,13 +5,19 @@ from __future__ import annotations
 import os
 import subprocess
 from collections.abc import Mapping, Sequence
+from pathlib import Path
 
 
 class GeneratorError(Exception):
     """A generator tool is missing or failed; `str()` is one line."""
 
 
-def run(command: Sequence[str], tool: str, env: Mapping[str, str] | None = None) -> None:
+def run(
+    command: Sequence[str],
+    tool: str,
+    env: Mapping[str, str] | None = None,
+    cwd: Path | None = None,
+) -> None:
     """Run a generator tool; raise GeneratorError with its last line of complaint if it fails."""
     result = subprocess.run(
         list(command),
@@ -19,6 +25,7 @@ def run(command: Sequence[str], tool: str, env: Mapping[str, str] | None = None)
         text=True,
         check=False,
         env={**os.environ, **env} if env else None,
+        cwd=cwd,
     )
     if result.returncode != 0:
         lines = (result.stderr or result.stdout).strip().splitlines()
