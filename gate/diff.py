@@ -132,6 +132,9 @@ def _success(operation: Operation) -> str | None:
     return next((s for s in operation.responses if s.startswith("2")), None)
 
 
+_JSON_TYPES = frozenset({"null", "boolean", "object", "array", "number", "integer", "string"})
+
+
 @dataclass
 class _Node:
     """What a schema allows at one place of a body."""
@@ -184,6 +187,9 @@ def _visit(
                 _visit(spec, alternative, where, places, seen)
     if not node.types and node.members:
         node.types.add("object")
+    elif not node.types and node.enum is None:
+        # A schema that names no type, no members and no values admits every JSON value.
+        node.types.update(_JSON_TYPES)
 
 
 def _types(schema: dict[str, Any]) -> set[str]:

@@ -90,10 +90,10 @@ S = "components/schemas"
 CATALOGUE: list[tuple[str, Edit, str, str, bool]] = [
     # (edit, how, expected kind, where it is reported, breaks clients)
     (
-        "remove vehicle_vin from the PUT body",
-        _set(f"{S}/AppointmentReplace/properties/vehicle_vin", None),
+        "remove vehicle_vin from the PATCH body",
+        _set(f"{S}/AppointmentUpdate/properties/vehicle_vin", None),
         "request-member-removed",
-        "replaceAppointment request /",
+        "updateAppointment request /",
         True,
     ),
     (
@@ -148,23 +148,30 @@ CATALOGUE: list[tuple[str, Edit, str, str, bool]] = [
     ),
     (
         "vehicle_year may no longer be null",
-        _set(f"{S}/AppointmentFields/properties/vehicle_year/type", "integer"),
+        _set(f"{S}/AppointmentCreate/properties/vehicle_year", {"$ref": f"#/{S}/Integer"}),
         "request-type-narrowed",
         "createAppointment request /vehicle_year",
         True,
     ),
     (
         "the same narrowing in the response",
-        _set(f"{S}/AppointmentFields/properties/vehicle_year/type", "integer"),
+        _set(f"{S}/AppointmentCreate/properties/vehicle_year", {"$ref": f"#/{S}/Integer"}),
         "response-type-narrowed",
         "replaceAppointment 200 response /vehicle_year",
         False,
     ),
     (
-        "lat may now be null",
-        _set(f"{S}/LocationResult/properties/lat/type", ["number", "null"]),
+        "customer_name may now be null in the concierge answer",
+        _set(f"{S}/ConciergeLoanerMoveResult/properties/customer_name/type", ["string", "null"]),
         "response-type-widened",
-        "/pickup_location/lat",
+        "createConciergeLoanerMove 200 response /customer_name",
+        True,
+    ),
+    (
+        "lane_uri no longer typed",
+        _set(f"{S}/Move/properties/lane_uri", {"description": "Any value."}),
+        "response-type-widened",
+        "createRoundTripMove 200 response /move_one/lane_uri",
         True,
     ),
     (
@@ -206,10 +213,10 @@ CATALOGUE: list[tuple[str, Edit, str, str, bool]] = [
         False,
     ),
     (
-        "required text capped at 100",
-        _set(f"{S}/RequiredText/maxLength", 100),
+        "concierge city capped at 100 characters",
+        _set(f"{S}/Location/properties/city/maxLength", 100),
         "request-constraint-tightened",
-        "createConciergeLoanerMove request /customer_name",
+        "/pickup_location/city",
         True,
     ),
     (
@@ -221,7 +228,7 @@ CATALOGUE: list[tuple[str, Edit, str, str, bool]] = [
     ),
     (
         "ids may be larger",
-        _set(f"{S}/Id/maximum", 9223372036854775807),
+        _set(f"{S}/Integer/maximum", 9223372036854775807),
         "request-constraint-loosened",
         "createAppointment request /customer_id",
         False,
@@ -295,9 +302,10 @@ def test_catalogue_has_at_least_twenty_edits_over_most_rules() -> None:
     "edit",
     [
         _set(f"{S}/Vehicle/description", "Another description."),
+        _set(f"{S}/Zip/x-source", "D17"),
         _set("paths/~1_test~1appointments~1{id}~1status/post/summary", "Renamed"),
     ],
-    ids=["a description", "the internal operation"],
+    ids=["a description", "a source", "the internal operation"],
 )
 def test_edits_outside_the_public_contract_are_no_change(
     spec: Spec, document: dict[str, Any], write_spec: Callable[[Any], Path], edit: Edit
