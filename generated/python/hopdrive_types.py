@@ -7,6 +7,9 @@ from typing import Any, Literal, NotRequired, TypeAlias
 
 from typing_extensions import TypedDict
 
+AppointmentId: TypeAlias = int
+
+
 AppointmentStatus: TypeAlias = Literal['new', 'pending', 'ready', 'paying', 'paid', 'canceled', 'refunded', 'failed']
 
 
@@ -21,21 +24,7 @@ class FieldError(TypedDict):
     pointer: str
 
 
-Id: TypeAlias = int
-
-
-class LocationResult(TypedDict):
-    address_one: str | None
-    address_two: NotRequired[str | None]
-    city: str | None
-    full_address: str
-    google_place_id: str
-    lat: float
-    location_id: Id
-    lon: float
-    name: str | None
-    state: str | None
-    zip: str | None
+Integer: TypeAlias = int
 
 
 class Problem(TypedDict):
@@ -45,9 +34,6 @@ class Problem(TypedDict):
     status: int
     title: str
     type: str
-
-
-RequiredText: TypeAlias = str
 
 
 class StatusChange(TypedDict, closed=True):
@@ -66,7 +52,7 @@ UtcOffsetTimestamp: TypeAlias = str
 UtcTimestamp: TypeAlias = str
 
 
-UtcTimestampInput: TypeAlias = str
+UtcTimestampInput: TypeAlias = Timestamp | str
 
 
 class VehicleDetails(TypedDict, closed=True):
@@ -82,7 +68,7 @@ class VehicleDetails(TypedDict, closed=True):
 class VehicleResult(TypedDict):
     color: str | None
     make: str | None
-    manual: bool
+    manual: bool | None
     model: str | None
     stock: str | None
     vin: str | None
@@ -110,19 +96,7 @@ ConsumerName: TypeAlias = str | None
 ConsumerPhone: TypeAlias = str | None
 
 
-CustomerId: TypeAlias = Id
-
-
-DeliveryLocationId: TypeAlias = Id
-
-
 DriverNotes: TypeAlias = str | None
-
-
-PickupLocationId: TypeAlias = Id | None
-
-
-TransportationTypeModel: TypeAlias = TransportationType | None
 
 
 VehicleColor: TypeAlias = str | None
@@ -140,7 +114,10 @@ VehicleModel: TypeAlias = str | None
 VehicleVin: TypeAlias = str | None
 
 
-VehicleYear: TypeAlias = int | None
+VehicleYear: TypeAlias = Integer | None
+
+
+TransportationTypeModel: TypeAlias = TransportationType | None
 
 
 DealerContact: TypeAlias = str | None
@@ -168,6 +145,113 @@ class ConfigModel(TypedDict):
     transportation_type: NotRequired[TransportationType]
 
 
+class AppointmentCreated(TypedDict):
+    id: AppointmentId
+    status: Literal['new']
+
+
+Id: TypeAlias = Integer
+
+
+class Location(TypedDict, closed=True):
+    address_one: str
+    address_two: NotRequired[str | None]
+    city: str
+    name: str
+    state: str
+    zip: Zip
+
+
+class LocationResult(TypedDict):
+    address_one: str | None
+    address_two: NotRequired[str | None]
+    city: str | None
+    full_address: str | None
+    google_place_id: str | None
+    lat: float | None
+    location_id: Id | None
+    lon: float | None
+    name: str | None
+    state: str | None
+    zip: str | None
+
+
+class Move(TypedDict):
+    cancel_status: Any
+    dealer_contact: str | None
+    delivery_arrived: Any
+    delivery_started: Any
+    delivery_successful: Any
+    lane_uri: str | None
+    move_id: Id
+    move_uri: str | None
+    pickup_arrived: Any
+    pickup_location: LocationResult
+    pickup_started: Any
+    pickup_successful: Any
+    special_instructions: str | None
+    status: Any
+    tracking_link: Any
+    vehicle: VehicleResult
+
+
+class RoundTripLocation1(TypedDict, closed=True):
+    address_one: NotRequired[str | None]
+    address_two: NotRequired[str | None]
+    city: NotRequired[str | None]
+    full_address: str
+    name: NotRequired[str | None]
+    state: NotRequired[str | None]
+    zip: NotRequired[Zip | None]
+
+
+class RoundTripLocation2(TypedDict, closed=True):
+    address_one: str
+    address_two: NotRequired[str | None]
+    city: str
+    full_address: NotRequired[str | None]
+    name: NotRequired[str | None]
+    state: str
+    zip: NotRequired[Zip | None]
+
+
+RoundTripLocation: TypeAlias = RoundTripLocation1 | RoundTripLocation2
+
+
+class RoundTripMove(Move):
+    delivery_workflow_data: WorkflowData
+    pickup_workflow_data: WorkflowData
+    reference_num: str | None
+    sla_id: Id | None
+    workflowset_id: Id | None
+
+
+class RoundTripMoveResult(TypedDict):
+    earliest_available_time: Timestamp | None
+    move_one: RoundTripMove
+    move_two: RoundTripMove
+    ready_by_time_utc: UtcTimestamp
+
+
+class Vehicle(TypedDict, closed=True):
+    color: NotRequired[Color]
+    make: str
+    manual: bool
+    model: str
+    stock: NotRequired[Stock]
+    vin: NotRequired[Vin]
+    year: NotRequired[Year]
+
+
+CustomerId: TypeAlias = Id
+
+
+DeliveryLocationId: TypeAlias = Id
+
+
+PickupLocationId: TypeAlias = Id | None
+
+
 class Appointment(TypedDict):
     appointment_time: UtcOffsetTimestamp | None
     config: ConfigModel | None
@@ -177,11 +261,11 @@ class Appointment(TypedDict):
     customer_id: CustomerId
     delivery_location_id: DeliveryLocationId
     driver_notes: DriverNotes
-    id: Id
+    id: AppointmentId
     move_id: Id | None
     pickup_location_id: PickupLocationId
     status: AppointmentStatus
-    updatedat: UtcOffsetTimestamp
+    updatedat: Timestamp | None
     vehicle_color: VehicleColor
     vehicle_make: VehicleMake
     vehicle_manual: VehicleManual
@@ -191,45 +275,21 @@ class Appointment(TypedDict):
 
 
 class AppointmentCreate(TypedDict, closed=True):
-    appointment_time: NotRequired[AppointmentTime]
-    config: NotRequired[Config]
-    consumer_at_pickup: ConsumerAtPickup
-    consumer_name: NotRequired[ConsumerName]
-    consumer_phone: NotRequired[ConsumerPhone]
-    customer_id: CustomerId
-    delivery_location_id: DeliveryLocationId
-    driver_notes: NotRequired[DriverNotes]
-    pickup_location_id: NotRequired[PickupLocationId]
-    vehicle_color: NotRequired[VehicleColor]
-    vehicle_make: NotRequired[VehicleMake]
-    vehicle_manual: NotRequired[VehicleManual]
-    vehicle_model: NotRequired[VehicleModel]
-    vehicle_vin: NotRequired[VehicleVin]
-    vehicle_year: NotRequired[VehicleYear]
-
-
-class AppointmentCreated(TypedDict):
-    id: Id
-    status: Literal['new']
-
-
-class AppointmentFields(TypedDict):
     appointment_time: NotRequired[Timestamp | None]
     config: NotRequired[dict[str, Any] | None]
-    consumer_at_pickup: NotRequired[bool]
+    consumer_at_pickup: bool
     consumer_name: NotRequired[str | None]
     consumer_phone: NotRequired[str | None]
-    customer_id: NotRequired[Id]
-    delivery_location_id: NotRequired[Id]
+    customer_id: Id
+    delivery_location_id: Id
     driver_notes: NotRequired[str | None]
     pickup_location_id: NotRequired[Id | None]
-    transportation_type: NotRequired[TransportationType | None]
     vehicle_color: NotRequired[str | None]
     vehicle_make: NotRequired[str | None]
     vehicle_manual: NotRequired[bool | None]
     vehicle_model: NotRequired[str | None]
     vehicle_vin: NotRequired[str | None]
-    vehicle_year: NotRequired[int | None]
+    vehicle_year: NotRequired[Integer | None]
 
 
 class AppointmentReplace(TypedDict, closed=True):
@@ -241,7 +301,7 @@ class AppointmentReplace(TypedDict, closed=True):
     delivery_location_id: DeliveryLocationId
     driver_notes: NotRequired[DriverNotes]
     pickup_location_id: NotRequired[PickupLocationId]
-    transportation_type: NotRequired[TransportationTypeModel]
+    transportation_type: NotRequired[TransportationType | None]
     vehicle_color: NotRequired[VehicleColor]
     vehicle_make: NotRequired[VehicleMake]
     vehicle_manual: NotRequired[VehicleManual]
@@ -268,86 +328,6 @@ class AppointmentUpdate(TypedDict, closed=True):
     vehicle_year: NotRequired[VehicleYear]
 
 
-class DuplicateMoveProblem(Problem):
-    conflicting_move_ids: list[Id]
-
-
-class Location(TypedDict, closed=True):
-    address_one: RequiredText
-    address_two: NotRequired[str | None]
-    city: RequiredText
-    name: RequiredText
-    state: RequiredText
-    zip: Zip
-
-
-class Move(TypedDict):
-    cancel_status: str | None
-    dealer_contact: str | None
-    delivery_arrived: Timestamp | None
-    delivery_started: Timestamp | None
-    delivery_successful: Timestamp | None
-    lane_uri: str
-    move_id: Id
-    move_uri: str
-    pickup_arrived: Timestamp | None
-    pickup_location: LocationResult
-    pickup_started: Timestamp | None
-    pickup_successful: Timestamp | None
-    special_instructions: str | None
-    status: str | None
-    tracking_link: str | None
-    vehicle: VehicleResult
-
-
-class RoundTripLocation1(TypedDict, closed=True):
-    address_one: NotRequired[str | None]
-    address_two: NotRequired[str | None]
-    city: NotRequired[str | None]
-    full_address: str | None
-    name: NotRequired[str | None]
-    state: NotRequired[str | None]
-    zip: NotRequired[Zip | None]
-
-
-class RoundTripLocation2(TypedDict, closed=True):
-    address_one: str | None
-    address_two: NotRequired[str | None]
-    city: str | None
-    full_address: NotRequired[str | None]
-    name: NotRequired[str | None]
-    state: str | None
-    zip: NotRequired[Zip | None]
-
-
-RoundTripLocation: TypeAlias = RoundTripLocation1 | RoundTripLocation2
-
-
-class RoundTripMove(Move):
-    delivery_workflow_data: WorkflowData
-    pickup_workflow_data: WorkflowData
-    reference_num: str | None
-    sla_id: Id | None
-    workflowset_id: Id | None
-
-
-class RoundTripMoveResult(TypedDict):
-    earliest_available_time: UtcTimestamp
-    move_one: RoundTripMove
-    move_two: RoundTripMove
-    ready_by_time_utc: UtcTimestamp
-
-
-class Vehicle(TypedDict, closed=True):
-    color: NotRequired[Color]
-    make: RequiredText
-    manual: bool
-    model: RequiredText
-    stock: NotRequired[Stock]
-    vin: NotRequired[Vin]
-    year: NotRequired[Year]
-
-
 class ConciergeMove(Move):
     reference_id: str | None
 
@@ -360,12 +340,16 @@ class CustomerMoveRequest(TypedDict, closed=True):
     vehicle: Vehicle
 
 
+class DuplicateMoveProblem(Problem):
+    conflicting_move_ids: list[Id]
+
+
 class LoanerMoveRequest(TypedDict, closed=True):
     dealer_contact: NotRequired[str | None]
     pickup_location: Location
     reference_id: NotRequired[str | None]
     special_instructions: NotRequired[str | None]
-    vehicle: NotRequired[VehicleDetails]
+    vehicle: NotRequired[VehicleDetails | None]
 
 
 class RoundTripLegRequest(TypedDict, closed=True):
@@ -393,8 +377,8 @@ class ConciergeLoanerMoveRequest(TypedDict, closed=True):
     appointment_time_utc: UtcTimestampInput
     customer_action: CustomerAction
     customer_move: CustomerMoveRequest
-    customer_name: RequiredText
-    customer_phone: RequiredText
+    customer_name: str
+    customer_phone: str
     loaner_move: LoanerMoveRequest
 
 

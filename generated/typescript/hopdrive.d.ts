@@ -125,72 +125,46 @@ export interface components {
             config: {
                 transportation_type?: components["schemas"]["TransportationType"];
             } | null;
-            consumer_at_pickup: components["schemas"]["AppointmentFields"]["consumer_at_pickup"];
-            consumer_name: components["schemas"]["AppointmentFields"]["consumer_name"];
-            consumer_phone: components["schemas"]["AppointmentFields"]["consumer_phone"];
-            customer_id: components["schemas"]["AppointmentFields"]["customer_id"];
-            delivery_location_id: components["schemas"]["AppointmentFields"]["delivery_location_id"];
-            driver_notes: components["schemas"]["AppointmentFields"]["driver_notes"];
-            id: components["schemas"]["Id"];
+            consumer_at_pickup: components["schemas"]["AppointmentCreate"]["consumer_at_pickup"];
+            consumer_name: components["schemas"]["AppointmentCreate"]["consumer_name"];
+            consumer_phone: components["schemas"]["AppointmentCreate"]["consumer_phone"];
+            customer_id: components["schemas"]["AppointmentCreate"]["customer_id"];
+            delivery_location_id: components["schemas"]["AppointmentCreate"]["delivery_location_id"];
+            driver_notes: components["schemas"]["AppointmentCreate"]["driver_notes"];
+            id: components["schemas"]["AppointmentId"];
             /** @description The move HopDrive created for this appointment; null until the appointment reaches `paid`. */
             move_id: components["schemas"]["Id"] | null;
-            pickup_location_id: components["schemas"]["AppointmentFields"]["pickup_location_id"];
+            pickup_location_id: components["schemas"]["AppointmentCreate"]["pickup_location_id"];
             status: components["schemas"]["AppointmentStatus"];
-            /** @description When the record last changed; set on every successful PUT or PATCH and never earlier than before. */
-            updatedat: components["schemas"]["UtcOffsetTimestamp"];
-            vehicle_color: components["schemas"]["AppointmentFields"]["vehicle_color"];
-            vehicle_make: components["schemas"]["AppointmentFields"]["vehicle_make"];
-            vehicle_manual: components["schemas"]["AppointmentFields"]["vehicle_manual"];
-            vehicle_model: components["schemas"]["AppointmentFields"]["vehicle_model"];
-            vehicle_vin: components["schemas"]["AppointmentFields"]["vehicle_vin"];
-            vehicle_year: components["schemas"]["AppointmentFields"]["vehicle_year"];
+            /** @description When the record last changed; set by every successful PUT or PATCH and never earlier than before. Before the first of them a server may answer null (the contract is silent on creation). */
+            updatedat: components["schemas"]["Timestamp"] | null;
+            vehicle_color: components["schemas"]["AppointmentCreate"]["vehicle_color"];
+            vehicle_make: components["schemas"]["AppointmentCreate"]["vehicle_make"];
+            vehicle_manual: components["schemas"]["AppointmentCreate"]["vehicle_manual"];
+            vehicle_model: components["schemas"]["AppointmentCreate"]["vehicle_model"];
+            vehicle_vin: components["schemas"]["AppointmentCreate"]["vehicle_vin"];
+            vehicle_year: components["schemas"]["AppointmentCreate"]["vehicle_year"];
         };
-        /** @description The body of a new appointment. Only the dealer, where the vehicle is and where it goes are needed; everything else may follow later. */
+        /** @description The body of a new appointment. Only the dealer, where the vehicle is and where it goes are needed; everything else may follow later. Its members' definitions are shared by the replacement, the update and the answer. */
         AppointmentCreate: {
-            appointment_time?: components["schemas"]["AppointmentFields"]["appointment_time"];
-            config?: components["schemas"]["AppointmentFields"]["config"];
-            consumer_at_pickup: components["schemas"]["AppointmentFields"]["consumer_at_pickup"];
-            consumer_name?: components["schemas"]["AppointmentFields"]["consumer_name"];
-            consumer_phone?: components["schemas"]["AppointmentFields"]["consumer_phone"];
-            customer_id: components["schemas"]["AppointmentFields"]["customer_id"];
-            delivery_location_id: components["schemas"]["AppointmentFields"]["delivery_location_id"];
-            driver_notes?: components["schemas"]["AppointmentFields"]["driver_notes"];
-            pickup_location_id?: components["schemas"]["AppointmentFields"]["pickup_location_id"];
-            vehicle_color?: components["schemas"]["AppointmentFields"]["vehicle_color"];
-            vehicle_make?: components["schemas"]["AppointmentFields"]["vehicle_make"];
-            vehicle_manual?: components["schemas"]["AppointmentFields"]["vehicle_manual"];
-            vehicle_model?: components["schemas"]["AppointmentFields"]["vehicle_model"];
-            vehicle_vin?: components["schemas"]["AppointmentFields"]["vehicle_vin"];
-            vehicle_year?: components["schemas"]["AppointmentFields"]["vehicle_year"];
-        };
-        /** @description The answer to a creation. A new appointment always starts in `new`. */
-        AppointmentCreated: {
-            id: components["schemas"]["Id"];
-            /** @constant */
-            status: "new";
-        };
-        /** @description The definition of every field an appointment request can carry. The request shapes refer to these; it is not a body of its own. */
-        AppointmentFields: {
-            /** @description When the vehicle must be at the dealership, with its UTC offset. Null clears it. */
+            /** @description When the vehicle must be at the dealership, with its UTC offset. Null clears it. On an update a time in the past is refused (which no schema can say); on creation it is accepted, and locks the record. */
             appointment_time?: components["schemas"]["Timestamp"] | null;
             /** @description Free-form metadata for the integration's own keys. The server owns `transportation_type` inside it (see the appointment response). */
             config?: Record<string, never> | null;
             /** @description `true` when the vehicle is with the consumer and must be collected; `false` when it is already at the dealership. */
-            consumer_at_pickup?: boolean;
+            consumer_at_pickup: boolean;
             /** @description The consumer's full name, used for text-message outreach. Null clears it. */
             consumer_name?: string | null;
             /** @description The consumer's mobile number, used for text-message outreach. Null clears it. */
             consumer_phone?: string | null;
             /** @description The dealer account (rooftop) the appointment belongs to; the bearer token must hold it. */
-            customer_id?: components["schemas"]["Id"];
+            customer_id: components["schemas"]["Id"];
             /** @description The HopDrive location of the dealership's service address. */
-            delivery_location_id?: components["schemas"]["Id"];
+            delivery_location_id: components["schemas"]["Id"];
             /** @description Gate codes, pickup instructions or other notes for the driver. */
             driver_notes?: string | null;
             /** @description The HopDrive location of the consumer's pickup address; null while the address is not known. */
             pickup_location_id?: components["schemas"]["Id"] | null;
-            /** @description The service the customer elected. Setting it upgrades the appointment (see `x-lifecycle`); null or absent means none elected. */
-            transportation_type?: components["schemas"]["TransportationType"] | null;
             /** @description The vehicle's colour. */
             vehicle_color?: string | null;
             /** @description The vehicle's make, such as `Honda`. */
@@ -201,26 +175,35 @@ export interface components {
             vehicle_model?: string | null;
             /** @description The vehicle identification number. */
             vehicle_vin?: string | null;
-            /** @description The vehicle's model year. */
-            vehicle_year?: number | null;
+            /** @description The vehicle's model year. The pages set no range. */
+            vehicle_year?: components["schemas"]["Integer"] | null;
         };
+        /** @description The answer to a creation. A new appointment always starts in `new`. */
+        AppointmentCreated: {
+            id: components["schemas"]["AppointmentId"];
+            /** @constant */
+            status: "new";
+        };
+        /** @description An appointment's id, as its creation answers it and as the path carries it; a positive integer. */
+        AppointmentId: number;
         /** @description The full mutable state of an appointment. Every field left out becomes null; `customer_id` cannot be changed and is not accepted here. */
         AppointmentReplace: {
-            appointment_time?: components["schemas"]["AppointmentFields"]["appointment_time"];
-            config?: components["schemas"]["AppointmentFields"]["config"];
-            consumer_at_pickup: components["schemas"]["AppointmentFields"]["consumer_at_pickup"];
-            consumer_name?: components["schemas"]["AppointmentFields"]["consumer_name"];
-            consumer_phone?: components["schemas"]["AppointmentFields"]["consumer_phone"];
-            delivery_location_id: components["schemas"]["AppointmentFields"]["delivery_location_id"];
-            driver_notes?: components["schemas"]["AppointmentFields"]["driver_notes"];
-            pickup_location_id?: components["schemas"]["AppointmentFields"]["pickup_location_id"];
-            transportation_type?: components["schemas"]["AppointmentFields"]["transportation_type"];
-            vehicle_color?: components["schemas"]["AppointmentFields"]["vehicle_color"];
-            vehicle_make?: components["schemas"]["AppointmentFields"]["vehicle_make"];
-            vehicle_manual?: components["schemas"]["AppointmentFields"]["vehicle_manual"];
-            vehicle_model?: components["schemas"]["AppointmentFields"]["vehicle_model"];
-            vehicle_vin?: components["schemas"]["AppointmentFields"]["vehicle_vin"];
-            vehicle_year?: components["schemas"]["AppointmentFields"]["vehicle_year"];
+            appointment_time?: components["schemas"]["AppointmentCreate"]["appointment_time"];
+            config?: components["schemas"]["AppointmentCreate"]["config"];
+            consumer_at_pickup: components["schemas"]["AppointmentCreate"]["consumer_at_pickup"];
+            consumer_name?: components["schemas"]["AppointmentCreate"]["consumer_name"];
+            consumer_phone?: components["schemas"]["AppointmentCreate"]["consumer_phone"];
+            delivery_location_id: components["schemas"]["AppointmentCreate"]["delivery_location_id"];
+            driver_notes?: components["schemas"]["AppointmentCreate"]["driver_notes"];
+            pickup_location_id?: components["schemas"]["AppointmentCreate"]["pickup_location_id"];
+            /** @description The service the customer elected. Setting it upgrades the appointment (see `x-lifecycle`); null or absent means none elected. */
+            transportation_type?: components["schemas"]["TransportationType"] | null;
+            vehicle_color?: components["schemas"]["AppointmentCreate"]["vehicle_color"];
+            vehicle_make?: components["schemas"]["AppointmentCreate"]["vehicle_make"];
+            vehicle_manual?: components["schemas"]["AppointmentCreate"]["vehicle_manual"];
+            vehicle_model?: components["schemas"]["AppointmentCreate"]["vehicle_model"];
+            vehicle_vin?: components["schemas"]["AppointmentCreate"]["vehicle_vin"];
+            vehicle_year?: components["schemas"]["AppointmentCreate"]["vehicle_year"];
         };
         /**
          * @description Where the appointment stands in its lifecycle; `x-lifecycle` says which states are terminal or staged and who moves between them.
@@ -229,21 +212,21 @@ export interface components {
         AppointmentStatus: "new" | "pending" | "ready" | "paying" | "paid" | "canceled" | "refunded" | "failed";
         /** @description Any subset of the replaceable fields; only those present change. `{}` changes nothing and returns the record. */
         AppointmentUpdate: {
-            appointment_time?: components["schemas"]["AppointmentFields"]["appointment_time"];
-            config?: components["schemas"]["AppointmentFields"]["config"];
-            consumer_at_pickup?: components["schemas"]["AppointmentFields"]["consumer_at_pickup"];
-            consumer_name?: components["schemas"]["AppointmentFields"]["consumer_name"];
-            consumer_phone?: components["schemas"]["AppointmentFields"]["consumer_phone"];
-            delivery_location_id?: components["schemas"]["AppointmentFields"]["delivery_location_id"];
-            driver_notes?: components["schemas"]["AppointmentFields"]["driver_notes"];
-            pickup_location_id?: components["schemas"]["AppointmentFields"]["pickup_location_id"];
-            transportation_type?: components["schemas"]["AppointmentFields"]["transportation_type"];
-            vehicle_color?: components["schemas"]["AppointmentFields"]["vehicle_color"];
-            vehicle_make?: components["schemas"]["AppointmentFields"]["vehicle_make"];
-            vehicle_manual?: components["schemas"]["AppointmentFields"]["vehicle_manual"];
-            vehicle_model?: components["schemas"]["AppointmentFields"]["vehicle_model"];
-            vehicle_vin?: components["schemas"]["AppointmentFields"]["vehicle_vin"];
-            vehicle_year?: components["schemas"]["AppointmentFields"]["vehicle_year"];
+            appointment_time?: components["schemas"]["AppointmentReplace"]["appointment_time"];
+            config?: components["schemas"]["AppointmentReplace"]["config"];
+            consumer_at_pickup?: components["schemas"]["AppointmentReplace"]["consumer_at_pickup"];
+            consumer_name?: components["schemas"]["AppointmentReplace"]["consumer_name"];
+            consumer_phone?: components["schemas"]["AppointmentReplace"]["consumer_phone"];
+            delivery_location_id?: components["schemas"]["AppointmentReplace"]["delivery_location_id"];
+            driver_notes?: components["schemas"]["AppointmentReplace"]["driver_notes"];
+            pickup_location_id?: components["schemas"]["AppointmentReplace"]["pickup_location_id"];
+            transportation_type?: components["schemas"]["AppointmentReplace"]["transportation_type"];
+            vehicle_color?: components["schemas"]["AppointmentReplace"]["vehicle_color"];
+            vehicle_make?: components["schemas"]["AppointmentReplace"]["vehicle_make"];
+            vehicle_manual?: components["schemas"]["AppointmentReplace"]["vehicle_manual"];
+            vehicle_model?: components["schemas"]["AppointmentReplace"]["vehicle_model"];
+            vehicle_vin?: components["schemas"]["AppointmentReplace"]["vehicle_vin"];
+            vehicle_year?: components["schemas"]["AppointmentReplace"]["vehicle_year"];
         };
         /** @description A concierge + loaner pair. */
         ConciergeLoanerMoveRequest: {
@@ -252,9 +235,9 @@ export interface components {
             customer_action: components["schemas"]["CustomerAction"];
             customer_move: components["schemas"]["CustomerMoveRequest"];
             /** @description The customer whose vehicle is moved. */
-            customer_name: components["schemas"]["RequiredText"];
+            customer_name: string;
             /** @description The customer's phone number; automated text updates go to it. */
-            customer_phone: components["schemas"]["RequiredText"];
+            customer_phone: string;
             loaner_move: components["schemas"]["LoanerMoveRequest"];
         };
         /** @description The concierge pair as created. */
@@ -307,8 +290,10 @@ export interface components {
              */
             pointer: string;
         };
-        /** @description A HopDrive identifier (appointment, dealer account, location, move, SLA, workflow set). A positive integer that fits a JSON number exactly. */
-        Id: number;
+        /** @description A HopDrive identifier (dealer account, location, move, SLA, workflow set, payer). The pages set no range beyond the integer's. */
+        Id: components["schemas"]["Integer"];
+        /** @description A "Number" of the vendor's pages (an id, a year, a count) is a JSON integer that every JSON reader holds exactly, within ±(2^53−1) (I-JSON, RFC 7493); `2022.0` is 2022. The pages set no narrower range. */
+        Integer: number;
         /** @description The loaner's leg of a concierge pair. Its vehicle may be left out when the loaner is not yet chosen. */
         LoanerMoveRequest: {
             /** @description Who the driver should ask for on arrival. */
@@ -318,65 +303,64 @@ export interface components {
             reference_id?: string | null;
             /** @description Where to park, whom to call on arrival, and the like. */
             special_instructions?: string | null;
-            vehicle?: components["schemas"]["VehicleDetails"];
+            vehicle?: components["schemas"]["VehicleDetails"] | null;
         };
         /** @description A street address for a concierge move; every part but `address_two` is required. */
         Location: {
             /** @description The street address. */
-            address_one: components["schemas"]["RequiredText"];
+            address_one: string;
             /** @description A suite, unit or other sub-address. */
             address_two?: string | null;
-            city: components["schemas"]["RequiredText"];
+            city: string;
             /** @description The name the location goes by. */
-            name: components["schemas"]["RequiredText"];
-            state: components["schemas"]["RequiredText"];
+            name: string;
+            state: string;
             zip: components["schemas"]["Zip"];
         };
-        /** @description A location as HopDrive geocoded it. The address parts are the normalised ones and may differ from what was sent (`888 Broad St` comes back as `888 W Broad St`). */
+        /** @description A location as HopDrive geocoded it. The address parts are the normalised ones and may differ from what was sent (`888 Broad St` comes back as `888 W Broad St`); what the server does not know is null. */
         LocationResult: {
             address_one: string | null;
             address_two?: string | null;
             city: string | null;
-            full_address: string;
-            google_place_id: string;
-            lat: number;
-            location_id: components["schemas"]["Id"];
-            lon: number;
+            full_address: string | null;
+            google_place_id: string | null;
+            /** @description Latitude, in degrees. The pages set no range. */
+            lat: number | null;
+            location_id: components["schemas"]["Id"] | null;
+            /** @description Longitude, in degrees. The pages set no range. */
+            lon: number | null;
             name: string | null;
             state: string | null;
             zip: string | null;
         };
-        /** @description A created move. Progress fields stay null until a driver works the move. */
+        /** @description A created move. Progress fields are null until a driver works the move; the pages show no other value for them, so they are not typed further. */
         Move: {
             /** @description The move's cancellation status; null unless a cancellation is under way. */
-            cancel_status: string | null;
+            cancel_status: unknown;
             dealer_contact: string | null;
-            delivery_arrived: components["schemas"]["Timestamp"] | null;
-            delivery_started: components["schemas"]["Timestamp"] | null;
-            delivery_successful: components["schemas"]["Timestamp"] | null;
-            /**
-             * Format: uri
-             * @description Where the move's lane (the route both moves of a pair share) can be read.
-             */
-            lane_uri: string;
+            /** @description When the driver arrived at the delivery; null until then. */
+            delivery_arrived: unknown;
+            /** @description When the driver set out for the delivery; null until then. */
+            delivery_started: unknown;
+            /** @description When the vehicle was delivered; null until then. */
+            delivery_successful: unknown;
+            /** @description Where the move's lane (the route both moves of a pair share) can be read. */
+            lane_uri: string | null;
             move_id: components["schemas"]["Id"];
-            /**
-             * Format: uri
-             * @description Where the move can be read.
-             */
-            move_uri: string;
-            pickup_arrived: components["schemas"]["Timestamp"] | null;
+            /** @description Where the move can be read. */
+            move_uri: string | null;
+            /** @description When the driver arrived at the pickup; null until then. */
+            pickup_arrived: unknown;
             pickup_location: components["schemas"]["LocationResult"];
-            pickup_started: components["schemas"]["Timestamp"] | null;
-            pickup_successful: components["schemas"]["Timestamp"] | null;
+            /** @description When the driver set out for the pickup; null until then. */
+            pickup_started: unknown;
+            /** @description When the vehicle was picked up; null until then. */
+            pickup_successful: unknown;
             special_instructions: string | null;
             /** @description The move's dispatch status; null when just created. */
-            status: string | null;
-            /**
-             * Format: uri
-             * @description A page where the customer can follow the driver; null until there is one.
-             */
-            tracking_link: string | null;
+            status: unknown;
+            /** @description A page where the customer can follow the driver; null until there is one. */
+            tracking_link: unknown;
             vehicle: components["schemas"]["VehicleResult"];
         };
         /** @description An RFC 9457 problem document. Further members may follow. */
@@ -400,8 +384,6 @@ export interface components {
              */
             type: string;
         };
-        /** @description Text that must be given and must not be empty. */
-        RequiredText: string;
         /** @description One leg of a round trip. */
         RoundTripLegRequest: {
             /** @description Who the driver should ask for on arrival. */
@@ -433,11 +415,11 @@ export interface components {
             state?: string | null;
             zip?: components["schemas"]["Zip"] | null;
         } | {
-            full_address: components["schemas"]["RequiredText"];
+            full_address: string;
         } | {
-            address_one: components["schemas"]["RequiredText"];
-            city: components["schemas"]["RequiredText"];
-            state: components["schemas"]["RequiredText"];
+            address_one: string;
+            city: string;
+            state: string;
         };
         /** @description One move of a round trip. */
         RoundTripMove: {
@@ -461,8 +443,8 @@ export interface components {
         };
         /** @description The round-trip pair as created. */
         RoundTripMoveResult: {
-            /** @description The earliest time HopDrive can start the pair. */
-            earliest_available_time: components["schemas"]["UtcTimestamp"];
+            /** @description The earliest time HopDrive can start the pair. The pages do not describe it; null where the server does not know it. */
+            earliest_available_time: components["schemas"]["Timestamp"] | null;
             move_one: components["schemas"]["RoundTripMove"];
             move_two: components["schemas"]["RoundTripMove"];
             ready_by_time_utc: components["schemas"]["UtcTimestamp"];
@@ -473,7 +455,7 @@ export interface components {
         };
         /**
          * Format: date-time
-         * @description An RFC 3339 date-time that carries its UTC offset (`2026-03-10T09:00:00-05:00`); a time without an offset is refused.
+         * @description An RFC 3339 date-time that carries its UTC offset (`2026-03-10T09:00:00-05:00`) in a year from 0001 to 9999. A time without an offset is refused, and so is one that leaves years 0001-9999 once converted to UTC (which no schema can say).
          */
         Timestamp: string;
         /**
@@ -487,30 +469,30 @@ export interface components {
         TransportationType: "valet" | "mobile_service" | "shuttle" | "rideshare";
         /**
          * Format: date-time
-         * @description An RFC 3339 date-time normalised to UTC and written with `+00:00`, as the server answers it.
+         * @description A `Timestamp` normalised to UTC and written with `+00:00` (`2026-03-10T14:00:00+00:00`), as the server answers `appointment_time`.
          */
         UtcOffsetTimestamp: string;
         /**
          * Format: date-time
-         * @description An RFC 3339 date-time in UTC written with `Z`, as the server answers it.
+         * @description A `Timestamp` in UTC written with `Z` (`2022-03-25T14:00:00Z`), as the server answers the `*_utc` fields.
          */
         UtcTimestamp: string;
-        /** @description A moment in UTC, either as RFC 3339 (`2022-03-25T14:00:00Z`; another offset is converted) or as `YYYY-MM-DD hh:mm:ss`, which is read as UTC. */
-        UtcTimestampInput: string;
+        /** @description A moment in UTC, either as a `Timestamp` (`2022-03-25T14:00:00Z`; another offset is converted) or as `YYYY-MM-DD hh:mm:ss`, which is read as UTC. A date that does not exist (`2022-02-30 10:00:00`) is refused, which the pattern cannot say. */
+        UtcTimestampInput: components["schemas"]["Timestamp"] | string;
         /** @description A vehicle the driver must be able to identify and drive; make, model and transmission are required. */
         Vehicle: {
             color?: components["schemas"]["VehicleDetails"]["color"];
             /** @description The make, such as `Ford`. */
-            make: components["schemas"]["RequiredText"];
+            make: string;
             /** @description `true` for a manual transmission, `false` for an automatic. */
             manual: boolean;
             /** @description The model, such as `F-150`. */
-            model: components["schemas"]["RequiredText"];
+            model: string;
             stock?: components["schemas"]["VehicleDetails"]["stock"];
             vin?: components["schemas"]["VehicleDetails"]["vin"];
             year?: components["schemas"]["VehicleDetails"]["year"];
         };
-        /** @description A vehicle as far as it is known. Every field may be left out (a loaner that is not yet chosen); a missing `manual` is reported as `false`. */
+        /** @description A vehicle as far as it is known. Every field may be left out (a loaner that is not yet chosen). */
         VehicleDetails: {
             /** @description The vehicle's colour. */
             color?: string | null;
@@ -531,8 +513,8 @@ export interface components {
         VehicleResult: {
             color: string | null;
             make: string | null;
-            /** @description `false` when the request did not say. */
-            manual: boolean;
+            /** @description The loaner of the pages' example, sent without it, is answered `false`; a server may answer null for a transmission nobody stated. */
+            manual: boolean | null;
             model: string | null;
             stock: string | null;
             vin: string | null;
@@ -546,7 +528,7 @@ export interface components {
         Zip: string;
     };
     responses: {
-        /** @description The body is not JSON, breaks its schema, or asks for something impossible (a past `appointment_time`). */
+        /** @description The body is not JSON or breaks its schema, or it carries a time the contract refuses (a past `appointment_time` on an update, an instant outside years 0001-9999 in UTC). */
         BadRequest: {
             headers: {
                 [name: string]: unknown;
@@ -582,7 +564,7 @@ export interface components {
                 "application/problem+json": components["schemas"]["Problem"];
             };
         };
-        /** @description The path does not offer this method; `Allow` lists those it does. Any path answers this for a method it lacks. */
+        /** @description The path does not offer the method the request used; `Allow` lists those it does. Every path answers this for every method it lacks. */
         MethodNotAllowed: {
             headers: {
                 Allow: components["headers"]["Allow"];
@@ -604,6 +586,16 @@ export interface components {
         /** @description The body is larger than 1 MiB. */
         PayloadTooLarge: {
             headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["Problem"];
+            };
+        };
+        /** @description The client sent too much; wait as long as `Retry-After` says, then send the request again. Nothing was changed. Any operation may answer this; it is never a breach of the contract. */
+        TooManyRequests: {
+            headers: {
+                "Retry-After": components["headers"]["Retry-After"];
                 [name: string]: unknown;
             };
             content: {
@@ -632,13 +624,15 @@ export interface components {
     };
     parameters: {
         /** @description The appointment's id, as returned by its creation. */
-        AppointmentId: components["schemas"]["Id"];
+        AppointmentId: components["schemas"]["AppointmentId"];
     };
     requestBodies: never;
     headers: {
         /** @description The methods the path does offer, comma-separated. */
         Allow: string;
-        /** @description The authentication scheme the server expects. */
+        /** @description How many seconds to wait before sending again. */
+        "Retry-After": number;
+        /** @description The authentication scheme the server expects (`Bearer`, in any letter case, first). */
         "WWW-Authenticate": string;
     };
     pathItems: never;
@@ -646,7 +640,7 @@ export interface components {
 export type Appointment = components['schemas']['Appointment'];
 export type AppointmentCreate = components['schemas']['AppointmentCreate'];
 export type AppointmentCreated = components['schemas']['AppointmentCreated'];
-export type AppointmentFields = components['schemas']['AppointmentFields'];
+export type AppointmentId = components['schemas']['AppointmentId'];
 export type AppointmentReplace = components['schemas']['AppointmentReplace'];
 export type AppointmentStatus = components['schemas']['AppointmentStatus'];
 export type AppointmentUpdate = components['schemas']['AppointmentUpdate'];
@@ -659,12 +653,12 @@ export type DuplicateCheckField = components['schemas']['DuplicateCheckField'];
 export type DuplicateMoveProblem = components['schemas']['DuplicateMoveProblem'];
 export type FieldError = components['schemas']['FieldError'];
 export type Id = components['schemas']['Id'];
+export type Integer = components['schemas']['Integer'];
 export type LoanerMoveRequest = components['schemas']['LoanerMoveRequest'];
 export type Location = components['schemas']['Location'];
 export type LocationResult = components['schemas']['LocationResult'];
 export type Move = components['schemas']['Move'];
 export type Problem = components['schemas']['Problem'];
-export type RequiredText = components['schemas']['RequiredText'];
 export type RoundTripLegRequest = components['schemas']['RoundTripLegRequest'];
 export type RoundTripLocation = components['schemas']['RoundTripLocation'];
 export type RoundTripMove = components['schemas']['RoundTripMove'];
@@ -688,10 +682,12 @@ export type ResponseForbidden = components['responses']['Forbidden'];
 export type ResponseMethodNotAllowed = components['responses']['MethodNotAllowed'];
 export type ResponseNotFound = components['responses']['NotFound'];
 export type ResponsePayloadTooLarge = components['responses']['PayloadTooLarge'];
+export type ResponseTooManyRequests = components['responses']['TooManyRequests'];
 export type ResponseUnauthorized = components['responses']['Unauthorized'];
 export type ResponseUnsupportedMediaType = components['responses']['UnsupportedMediaType'];
 export type ParameterAppointmentId = components['parameters']['AppointmentId'];
 export type HeaderAllow = components['headers']['Allow'];
+export type HeaderRetryAfter = components['headers']['Retry-After'];
 export type HeaderWwwAuthenticate = components['headers']['WWW-Authenticate'];
 export type $defs = Record<string, never>;
 export interface operations {
@@ -720,8 +716,10 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
+            405: components["responses"]["MethodNotAllowed"];
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
+            429: components["responses"]["TooManyRequests"];
         };
     };
     replaceAppointment: {
@@ -752,9 +750,11 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             404: components["responses"]["NotFound"];
+            405: components["responses"]["MethodNotAllowed"];
             409: components["responses"]["Conflict"];
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
+            429: components["responses"]["TooManyRequests"];
         };
     };
     updateAppointment: {
@@ -785,9 +785,11 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             404: components["responses"]["NotFound"];
+            405: components["responses"]["MethodNotAllowed"];
             409: components["responses"]["Conflict"];
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
+            429: components["responses"]["TooManyRequests"];
         };
     };
     createConciergeLoanerMove: {
@@ -814,8 +816,10 @@ export interface operations {
             };
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
+            405: components["responses"]["MethodNotAllowed"];
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
+            429: components["responses"]["TooManyRequests"];
         };
     };
     createRoundTripMove: {
@@ -843,9 +847,11 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
+            405: components["responses"]["MethodNotAllowed"];
             409: components["responses"]["DuplicateMove"];
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
+            429: components["responses"]["TooManyRequests"];
         };
     };
 }
