@@ -14,10 +14,11 @@ from datetime import UTC, datetime, timedelta, timezone, tzinfo
 
 # RFC 3339 section 5.6; `T` and `Z` may be lower case there (its note to ABNF's case rules).
 _RFC3339 = re.compile(
-    r"(\d{4})-(\d{2})-(\d{2})[Tt](\d{2}):(\d{2}):(\d{2})(?:\.(\d+))?(?:([Zz])|([+-])(\d{2}):(\d{2}))"
+    r"(\d{4})-(\d{2})-(\d{2})[Tt](\d{2}):(\d{2}):(\d{2})(?:\.(\d+))?(?:([Zz])|([+-])(\d{2}):(\d{2}))",
+    re.ASCII,
 )
 # D20: the pages' `YYYY-MM-DD hh:mm:ss`, read as UTC.
-_SPACED = re.compile(r"(\d{4})-(\d{2})-(\d{2}) (\d{2}):(\d{2}):(\d{2})")
+_SPACED = re.compile(r"(\d{4})-(\d{2})-(\d{2}) (\d{2}):(\d{2}):(\d{2})", re.ASCII)
 
 
 def instant(text: str, *, spaced_utc: bool = False) -> datetime | None:

@@ -17,7 +17,8 @@ Each is one source or a list of them. A source is `D<n>` or `S<n>` (an entry of
 spec/DECISIONS.md), or `<page>: <quote>` (words of a vendor page in spec/seeds/, whitespace and
 table bars aside); page quotes alone must name every member they make required. `Q<n>`, an open
 question, may only source an admission of null: a value the spec admits because nothing refuses
-it, and that no server is obliged to accept.
+it, and that no server is obliged to accept. `x-open: Q<n>` marks a member whose values an
+account's own configuration governs: any of them a server may refuse.
 
 The keys are flat strings, never objects keyed by JSON Schema keywords, so that tools walking
 the document for schemas (openapi-typescript, datamodel-code-generator) see nothing to read.
@@ -33,47 +34,55 @@ from pathlib import Path
 from typing import Any
 
 KEY = "x-source"
+OPEN = "x-open"
 PAGES = Path(__file__).with_name("seeds")
 DECISIONS = Path(__file__).with_name("DECISIONS.md")
 NULL = "null"
-# The schema keywords that refuse something, each of which needs a source.
-SCHEMA_KEYWORDS = (
-    "type",
-    "enum",
-    "const",
-    "required",
-    "additionalProperties",
-    "minimum",
-    "maximum",
-    "exclusiveMinimum",
-    "exclusiveMaximum",
-    "multipleOf",
-    "minLength",
-    "maxLength",
-    "pattern",
-    "format",
-    "minItems",
-    "maxItems",
-    "uniqueItems",
-    "minProperties",
-    "maxProperties",
-    "allOf",
-    "anyOf",
-    "oneOf",
-    "not",
-    "$ref",
+# What a schema may hold that refuses nothing: annotations, and the keywords that only carry
+# subschemas (each subschema's own keywords are its constraints). Every other keyword of a
+# schema, a misspelt one included, is a constraint and needs a source.
+ANNOTATIONS = frozenset(
+    {
+        "description",
+        "title",
+        "examples",
+        "example",
+        "default",
+        "deprecated",
+        "readOnly",
+        "writeOnly",
+        "$comment",
+        "$id",
+        "$schema",
+        "$anchor",
+        "contentMediaType",
+        "contentEncoding",
+        "properties",
+        "patternProperties",
+        "items",
+        "prefixItems",
+        "$defs",
+        "discriminator",
+        "xml",
+        "externalDocs",
+    }
 )
 _COMBINATORS = ("allOf", "anyOf", "oneOf")
-_SUBSCHEMA_MAPS = ("properties", "patternProperties", "$defs")
-_SUBSCHEMAS = ("items", "additionalProperties", "not", "contains")
-_LIFECYCLE_SETTINGS = (
-    "initial",
-    "stagedMutableFields",
-    "pastTimeLock",
-    "electedType",
-    "moveCreatedOn",
-    "derivation",
+_SUBSCHEMA_MAPS = ("properties", "patternProperties", "$defs", "dependentSchemas")
+_SUBSCHEMAS = (
+    "items",
+    "additionalProperties",
+    "not",
+    "contains",
+    "propertyNames",
+    "if",
+    "then",
+    "else",
+    "unevaluatedProperties",
+    "unevaluatedItems",
 )
+# The parts of x-lifecycle that are not settings: references, and what has sources of its own.
+_LIFECYCLE_PARTS = frozenset({KEY, "statusSchema", "recordSchema", "states", "edges"})
 _METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
 _HEADING = re.compile(r"^### ([DSQ]\d+) ", re.MULTILINE)
 _PAGE = re.compile(r"(\d{3}): (.+)")
@@ -126,6 +135,12 @@ def problems(
             elif text.startswith("Q") and constraint.keyword != NULL:
                 found.append(f"{constraint}: an open question ({text}) can only admit null")
     found += _stray_keys(document)
+    for where, node, _ in _schemas(document):
+        opened = node.get(OPEN)
+        if opened is not None and not (
+            isinstance(opened, str) and opened.startswith("Q") and opened in entries
+        ):
+            found.append(f"{where}: {OPEN} {opened!r} is not an open question of DECISIONS.md")
     return found
 
 
@@ -137,6 +152,13 @@ def null_question(node: Mapping[str, Any]) -> str | None:
     sources = _own(node, NULL)
     questions = [text for text in sources if text.startswith("Q")]
     return questions[0] if sources and len(questions) == len(sources) else None
+
+
+def open_question(node: Mapping[str, Any]) -> str | None:
+    """The open question under which a server may refuse any value of this member, or require
+    it (`x-open: Q<n>`: an account's own configuration governs it), or None."""
+    value = node.get(OPEN)
+    return value if isinstance(value, str) else None
 
 
 @cache
@@ -198,6 +220,8 @@ def _schema_tree(
             yield from _schema_tree(f"{where}/{keyword}/{_escape(name)}", child, ())
     for keyword in _SUBSCHEMAS:
         yield from _schema_tree(f"{where}/{keyword}", node.get(keyword), ())
+    for index, child in enumerate(node.get("prefixItems", [])):
+        yield from _schema_tree(f"{where}/prefixItems/{index}", child, ())
     for keyword in _COMBINATORS:
         for index, child in enumerate(node.get(keyword, [])):
             lent = _own(node, NULL if _is_null(child) else keyword)
@@ -218,7 +242,15 @@ def _keywords(node: Mapping[str, Any]) -> list[str]:
     """The constraint keywords of a schema, `null` standing for its admission of null."""
     if _is_null(node):
         return [NULL]
-    found = [keyword for keyword in SCHEMA_KEYWORDS if keyword in node]
+    found = [
+        keyword
+        for keyword, value in node.items()
+        if keyword not in ANNOTATIONS
+        and not keyword.startswith("x-")
+        # `additionalProperties: true` and an empty subschema refuse nothing.
+        and value is not True
+        and value != {}
+    ]
     kind = node.get("type")
     if (isinstance(kind, list) and NULL in kind) or _has_null_branch(node):
         found.append(NULL)
@@ -273,8 +305,8 @@ def _lifecycle_constraints(lifecycle: Any) -> Iterator[Constraint]:
     if not isinstance(lifecycle, dict):
         return
     settings = lifecycle.get(KEY)
-    for name in _LIFECYCLE_SETTINGS:
-        if name in lifecycle:
+    for name in lifecycle:
+        if name not in _LIFECYCLE_PARTS and not name.startswith("x-"):
             entry = settings.get(name) if isinstance(settings, dict) else None
             yield Constraint(f"/x-lifecycle/{name}", "setting", _all(entry))
     for name, state in lifecycle.get("states", {}).items():
@@ -298,9 +330,14 @@ def _stray_keys(document: Mapping[str, Any]) -> list[str]:
         texts = _own(node, "required")
         if isinstance(required, list) and texts and all(_PAGE.fullmatch(t) for t in texts):
             for member in required:
-                if not any(member in text for text in texts):
+                if not any(_names(text, member) for text in texts):
                     found.append(f"{where}: no page quote of x-source-required names {member!r}")
     return found
+
+
+def _names(text: str, member: str) -> bool:
+    """Whether a quote names the member as a word (`name` is not named by `customer_name`)."""
+    return re.search(rf"(?<![A-Za-z0-9_]){re.escape(member)}(?![A-Za-z0-9_])", text) is not None
 
 
 def _own(node: Mapping[str, Any], keyword: str) -> tuple[str, ...]:

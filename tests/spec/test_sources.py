@@ -122,6 +122,26 @@ def test_the_walk_reaches_every_kind_of_claim(spec: Spec) -> None:
             "no page quote of x-source-required names 'consumer_name'",
         ),
         (
+            _set(f"{S}/Location/properties/city", "maxlength", 50),
+            f"{S}/Location/properties/city: maxlength has no source",
+        ),
+        (
+            _set(f"{S}/Location/properties/city", "propertyNames", {"pattern": "^a"}),
+            f"{S}/Location/properties/city/propertyNames: pattern has no source",
+        ),
+        (
+            _set(f"{S}/RoundTripMoveRequest/properties/rooftop", "x-open", "D18"),
+            "x-open 'D18' is not an open question of DECISIONS.md",
+        ),
+        (
+            _set(f"{S}/Location", "x-source-required", "003: customer_name String Required"),
+            "no page quote of x-source-required names 'name'",
+        ),
+        (
+            _set("/x-lifecycle", "lockedAfter", "paid"),
+            "/x-lifecycle/lockedAfter: setting has no source",
+        ),
+        (
             _set("/paths/~1appointments/post/responses/201", "x-source"),
             "/paths/~1appointments/post/responses/201: response has no source",
         ),
@@ -145,6 +165,11 @@ def test_the_walk_reaches_every_kind_of_claim(spec: Spec) -> None:
         "a stale key",
         "a source for the whole schema",
         "a required member no quote names",
+        "a misspelt keyword",
+        "a constraint in a subschema keyword",
+        "x-open naming a decision",
+        "a member named only inside another name",
+        "a new lifecycle setting",
         "a status without a source",
         "a header without a source",
         "a lifecycle edge without a source",
