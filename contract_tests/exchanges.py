@@ -10,7 +10,7 @@ from typing import Any
 
 import httpx
 
-from contract_tests.rate_limits import patiently
+from contract_tests.rate_limits import patiently, rate_limited
 from contract_tests.target import Target
 
 # Tokens are shown as the variables they came from, so a reproduction line is safe to paste.
@@ -87,6 +87,8 @@ class Api:
             status=lambda answer: answer.status_code,
             retry_after=lambda answer: answer.headers.get("retry-after"),
         )
+        if response.status_code == 429:
+            rate_limited(f"{method} {path}")
         request = response.request
         self.history.append(
             Exchange(

@@ -15,11 +15,8 @@ from typing import Any
 import schemathesis
 from schemathesis.openapi.checks import RejectedPositiveData
 
-from contract_tests.refusals import allowed_refusals, error_pointers
+from contract_tests.refusals import CONTRACT_REFUSALS, refusal_reasons
 from spec import load
-
-# Only the contract's own refusals: an open question (Q<n>) is the suite's leniency, not a rule.
-CONTRACT_REFUSALS = frozenset({"D9", "D23"})
 
 
 @schemathesis.hook
@@ -27,13 +24,10 @@ def filter_failure(context: Any, failure: Any, case: Any, response: Any) -> bool
     """Keep every failure but a positive case's 400 that D9 or D23 allows."""
     if not isinstance(failure, RejectedPositiveData) or response.status_code != 400:
         return True
-    spec = load()
-    operation = spec.operation_at(case.method, case.operation.path)
-    if operation is None:
-        return True
     try:
-        pointers = error_pointers(response.json())
+        problem = response.json()
     except ValueError:
         return True
-    reasons = allowed_refusals(spec, operation.operation_id, case.body, pointers, datetime.now(UTC))
+    now = datetime.now(UTC)
+    reasons = refusal_reasons(load(), case.method, case.operation.path, case.body, problem, now)
     return not reasons or not set(reasons) <= CONTRACT_REFUSALS

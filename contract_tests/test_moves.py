@@ -13,6 +13,7 @@ from contract_tests.exchanges import Api
 from contract_tests.target import Target
 from contract_tests.test_security import assert_problem
 from spec import Spec
+from spec.instants import instant
 
 CONCIERGE = "createConciergeLoanerMove"
 ROUND_TRIP = "createRoundTripMove"
@@ -41,7 +42,9 @@ def _pointers(response: Any) -> list[str]:
 
 
 def _instant(value: str) -> datetime:
-    return datetime.fromisoformat(value.replace("Z", "+00:00"))
+    moment = instant(value, spaced_utc=True)
+    assert moment is not None, f"D20: {value!r} is no timestamp"
+    return moment
 
 
 def _echoed(sent: dict[str, Any], answered: dict[str, Any], members: tuple[str, ...]) -> list[str]:

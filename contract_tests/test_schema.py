@@ -24,7 +24,7 @@ from schemathesis.specs.openapi.checks import (
 from contract_tests.checks import valid_data_is_accepted
 from contract_tests.exchanges import Exchange
 from contract_tests.profiles import current
-from contract_tests.rate_limits import patiently
+from contract_tests.rate_limits import patiently, rate_limited
 from contract_tests.target import Target
 from spec import SPEC_PATH, load
 
@@ -97,11 +97,14 @@ def _known_locations(case: Any, target: Target) -> None:
 
 def _call(case: Any, **kwargs: Any) -> Any:
     """`case.call()`, a 429 waited out and sent again (D24)."""
-    return patiently(
+    response = patiently(
         lambda: case.call(**kwargs),
-        status=lambda response: response.status_code,
-        retry_after=lambda response: next(iter(response.headers.get("retry-after", [])), None),
+        status=lambda answer: answer.status_code,
+        retry_after=lambda answer: next(iter(answer.headers.get("retry-after", [])), None),
     )
+    if response.status_code == 429:
+        rate_limited(case.operation.label)
+    return response
 
 
 def _record(history: deque[Exchange], response: Any) -> None:

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from contract_tests.refusals import allowed_refusal, allowed_refusals, error_pointers
+from contract_tests.refusals import allowed_refusal, error_pointers, refusal_reasons
 from spec import Spec
 
 NOW = datetime(2026, 12, 1, 12, tzinfo=UTC)
@@ -35,13 +35,22 @@ FUTURE = "2027-01-10T09:00:00-05:00"
             "D23",
         ),
         ("createRoundTripMove", {"ready_by_time_utc": PAST}, "/ready_by_time_utc", None),
-        ("createRoundTripMove", {"move_one": {"sla_id": None}}, "/move_one/sla_id", "Q2"),
+        (
+            "createRoundTripMove",
+            {"move_one": {"dealer_contact": None}},
+            "/move_one/dealer_contact",
+            "Q2",
+        ),
         ("createRoundTripMove", {"duplicate_check": None}, "/duplicate_check", "Q2"),
         ("createAppointment", {"consumer_name": None}, "/consumer_name", None),
         ("createAppointment", {"consumer_name": "not a time"}, "/consumer_name", None),
         ("createAppointment", {"vehicle_year": 0}, "/vehicle_year", None),
         ("createAppointment", {}, "/appointment_time", None),
         ("createAppointment", {"appointment_time": PAST}, "", None),
+        ("createRoundTripMove", {"third_party_payer": 9}, "/third_party_payer", "Q12"),
+        ("createRoundTripMove", {}, "/third_party_payer", "Q12"),
+        ("createRoundTripMove", {"move_two": {"sla_id": 1}}, "/move_two/sla_id", "Q12"),
+        ("createRoundTripMove", {"rooftop": 42}, "/rooftop", None),
     ],
     ids=[
         "PATCH into the past",
@@ -58,6 +67,10 @@ FUTURE = "2027-01-10T09:00:00-05:00"
         "a year D22 admits",
         "a member not sent",
         "the body as a whole",
+        "a payer the account may not have",
+        "a payer the account may require",
+        "an SLA the account may not have",
+        "a rooftop is D2's, never a 400",
     ],
 )
 def test_only_the_contracts_reasons_allow_a_400(
@@ -66,14 +79,32 @@ def test_only_the_contracts_reasons_allow_a_400(
     assert allowed_refusal(spec, operation, body, pointer, NOW) == reason
 
 
+def _problem(*pointers: str) -> dict[str, Any]:
+    return {"status": 400, "errors": [{"pointer": p, "message": "x"} for p in pointers]}
+
+
 def test_a_400_is_allowed_only_when_every_member_it_names_is(spec: Spec) -> None:
     body = {"appointment_time": PAST, "consumer_name": "Jane"}
-    update = "updateAppointment"
-    assert allowed_refusals(spec, update, body, ["/appointment_time"], NOW) == ["D9"]
-    assert (
-        allowed_refusals(spec, update, body, ["/appointment_time", "/consumer_name"], NOW) is None
-    )
-    assert allowed_refusals(spec, update, body, [], NOW) is None
+    path = "/appointments/{id}"
+    one = _problem("/appointment_time")
+    assert refusal_reasons(spec, "PATCH", path, body, one, NOW) == ["D9"]
+    both = _problem("/appointment_time", "/consumer_name")
+    assert refusal_reasons(spec, "PATCH", path, body, both, NOW) is None
+
+
+def test_a_400_naming_no_member_has_the_reasons_of_the_body(spec: Spec) -> None:
+    # D3 asks for errors[].pointer only when the body breaks the schema; a past time does not.
+    path = "/appointments/{id}"
+    bare = {"status": 400, "title": "Bad Request"}
+    past = {"appointment_time": PAST, "consumer_name": "Jane"}
+    assert refusal_reasons(spec, "PATCH", path, past, bare, NOW) == ["D9"]
+    assert refusal_reasons(spec, "PATCH", path, {"consumer_name": "Jane"}, bare, NOW) is None
+    assert refusal_reasons(spec, "PATCH", path, "not a body", bare, NOW) is None
+
+
+def test_an_operation_the_spec_lacks_has_no_reasons(spec: Spec) -> None:
+    problem = _problem("/appointment_time")
+    assert refusal_reasons(spec, "GET", "/appointments", {}, problem, NOW) is None
 
 
 def test_pointers_are_read_from_a_problem_document() -> None:

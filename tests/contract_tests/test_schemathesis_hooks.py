@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from tests.contract_tests.test_sharpness import faulty_mock
-from tests.live_server import free_port, mock_process
+from tests.live_server import free_port, mock_process, served
 
 ROOT = Path(__file__).parents[2]
 SCHEMATHESIS = Path(sys.executable).with_name("schemathesis")
@@ -67,3 +67,15 @@ def test_a_plain_run_without_the_token_says_which_variable_is_missing(tmp_path: 
     output = plain_run("http://127.0.0.1:9/v1", token=None)
     assert not output.startswith("exit 0\n")
     assert "HOPDRIVE_TOKEN" in output, output[-2000:]
+
+
+def test_a_plain_run_still_reports_what_only_an_open_question_allows() -> None:
+    # The conforming server refuses the nulls the spec admits under Q2: the suite allows that,
+    # the hooks (the contract's refusals and nothing more) do not.
+    port = free_port()
+    command = [sys.executable, "-m", "tests.conforming.server", str(port)]
+    with served(command, port, cwd=ROOT):
+        output = plain_run(f"http://127.0.0.1:{port}/v1", "--max-failures", "1")
+    assert output.startswith("exit 1\n"), output[-3000:]
+    assert "ST202 Schema-valid request rejected" in output, output[-3000:]
+    assert "must not be null" in output, output[-3000:]
