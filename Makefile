@@ -38,7 +38,7 @@ $(STAMP): pyproject.toml constraints.txt
 
 venv: $(STAMP) ## create .venv and install the project with its pinned dependencies
 
-check: lint typecheck generated unit ## the project's own tests: ruff, mypy, fresh generated/, pytest (CI)
+check: lint typecheck generated unit ## the project's own tests: ruff, Spectral, Redocly, mypy, fresh generated/, pytest (CI)
 
 lint: $(STAMP) $(NODE_STAMP) ## ruff (lint rules, formatting); Spectral and Redocly on the spec, no warning
 	$(BIN)/ruff check .
