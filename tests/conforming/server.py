@@ -9,8 +9,8 @@ then body rules, then 403/404, then 409).
 Run: `python -m tests.conforming.server PORT` (serves `http://127.0.0.1:PORT/v1`).
 CONFORMING_KNOWN_LOCATIONS=1 refuses every location id but 5678 / 9012 with 400. Whether a
 server may do so is open (spec/DECISIONS.md, Q9: 001 flags "invalid data" pending rather than
-refusing it, while the contract's variables name "a valid delivery location id"), so the suite
-must pass the server both ways.
+refusing it, while the contract's variables name "a valid delivery location id"); the suite
+must pass the server either way, and make check runs it this way.
 """
 
 from __future__ import annotations
