@@ -134,14 +134,7 @@ def problems(
                 found.append(f"{constraint}: source {text!r} {wrong}")
             elif text.startswith("Q") and constraint.keyword != NULL:
                 found.append(f"{constraint}: an open question ({text}) can only admit null")
-    found += _stray_keys(document)
-    for where, node, _ in _schemas(document):
-        opened = node.get(OPEN)
-        if opened is not None and not (
-            isinstance(opened, str) and opened.startswith("Q") and opened in entries
-        ):
-            found.append(f"{where}: {OPEN} {opened!r} is not an open question of DECISIONS.md")
-    return found
+    return found + _annotation_problems(document, entries)
 
 
 def null_question(node: Mapping[str, Any]) -> str | None:
@@ -315,9 +308,9 @@ def _lifecycle_constraints(lifecycle: Any) -> Iterator[Constraint]:
         yield Constraint(f"/x-lifecycle/edges/{index}", "edge", _all(edge.get(KEY)))
 
 
-def _stray_keys(document: Mapping[str, Any]) -> list[str]:
-    """Sources named for constraints a schema does not have (stale after an edit), and page
-    quotes that make members required without naming them."""
+def _annotation_problems(document: Mapping[str, Any], entries: Set[str]) -> list[str]:
+    """Sources named for constraints a schema does not have (stale after an edit), page quotes
+    that make members required without naming them, and `x-open`s naming no open question."""
     found = []
     for where, node, _ in _schemas(document):
         if KEY in node:
@@ -332,6 +325,11 @@ def _stray_keys(document: Mapping[str, Any]) -> list[str]:
             for member in required:
                 if not any(_names(text, member) for text in texts):
                     found.append(f"{where}: no page quote of x-source-required names {member!r}")
+        opened = node.get(OPEN)
+        if opened is not None and not (
+            isinstance(opened, str) and opened.startswith("Q") and opened in entries
+        ):
+            found.append(f"{where}: {OPEN} {opened!r} is not an open question of DECISIONS.md")
     return found
 
 
