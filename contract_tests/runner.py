@@ -6,7 +6,6 @@ import argparse
 import os
 import random
 import shutil
-import socket
 import subprocess
 import sys
 import tempfile
@@ -18,16 +17,20 @@ from pathlib import Path
 import httpx
 import pytest
 
+from contract_tests.errors import ContractError
+from contract_tests.processes import free_port, stop
 from contract_tests.profiles import PROFILE_ENV, PROFILES
-from contract_tests.target import Target, TargetError
+from contract_tests.target import Target
+from hopdrive.command import run_command
 
 SUITE = Path(__file__).parent
 MOCK_COMMAND = "hopdrive-mock"
-EXIT_SETUP = 2
+# What run_command gives a SetupError or TargetError; pytest has its own 2, "interrupted".
+EXIT_SETUP = ContractError.exit_status
 
 
-class SetupError(Exception):
-    """The run cannot start; `str()` is one line."""
+class SetupError(ContractError):
+    """The run cannot start: no server to test; `str()` is one line."""
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -68,11 +71,17 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument(
         "--junit", default="reports/junit.xml", help="JUnit XML report path (default: %(default)s)"
     )
-    args, pytest_args = parser.parse_known_args(argv)
+    return run_command(parser, _run, argv, rest="pytest_args")
+
+
+def _run(args: argparse.Namespace) -> int:
+    """Start the server if need be, check the target, and run pytest on the suite."""
+    pytest_args: list[str] = args.pytest_args
     seed = args.seed if args.seed is not None else random.randrange(2**32)
     os.environ[PROFILE_ENV] = args.profile
     Path(args.junit).parent.mkdir(parents=True, exist_ok=True)
-    selection = [arg for arg in pytest_args if not arg.startswith("-")]
+    # A path (or node id) chooses what runs; any other bare word is an option's value (`-k x`).
+    selection = [arg for arg in pytest_args if Path(arg.split("::")[0]).exists()]
     command = [
         *(pytest_args if selection else [str(SUITE), *pytest_args]),
         "-p",
@@ -84,21 +93,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         "-W",
         "ignore::pytest.PytestAssertRewriteWarning",
     ]
-    try:
-        with _server(args.base_url, args.mock_db, args.mock_workers) as base_url:
-            os.environ["HOPDRIVE_BASE_URL"] = base_url
-            try:
-                Target.from_env()
-            except TargetError as error:
-                raise SetupError(str(error)) from None
-            print(
-                f"hopdrive-contract: {base_url} (profile {args.profile}, hypothesis seed {seed})",
-                flush=True,
-            )
-            return int(pytest.main(command))
-    except SetupError as error:
-        print(f"hopdrive-contract: error: {error}", file=sys.stderr)
-        return EXIT_SETUP
+    with _server(args.base_url, args.mock_db, args.mock_workers) as base_url:
+        os.environ["HOPDRIVE_BASE_URL"] = base_url
+        # Checked before pytest, so that a bad HOPDRIVE_* variable is one line, not a usage error.
+        Target.from_env()
+        print(
+            f"hopdrive-contract: {base_url} (profile {args.profile}, hypothesis seed {seed})",
+            flush=True,
+        )
+        return int(pytest.main(command))
 
 
 @contextmanager
@@ -117,7 +120,7 @@ def _server(base_url: str, mock_db: str, mock_workers: int) -> Iterator[str]:
     # The bundled mock offers the D15 test-control endpoint and holds the default tokens.
     os.environ.setdefault("HOPDRIVE_TEST_CONTROL", "1")
     with tempfile.TemporaryDirectory(prefix="hopdrive-contract-") as state:
-        port = _free_port()
+        port = free_port()
         db = mock_db or str(Path(state) / "mock.db")
         process = subprocess.Popen(
             [mock, "--port", str(port), "--db", db, "--workers", str(mock_workers), "--quiet"],
@@ -130,23 +133,6 @@ def _server(base_url: str, mock_db: str, mock_workers: int) -> Iterator[str]:
             yield url
         finally:
             stop(process)
-
-
-def stop(process: subprocess.Popen[bytes]) -> None:
-    """End a child process: asked to stop, killed if it still runs 10 s later."""
-    if process.poll() is None:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-    process.wait()
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 def _wait_until_up(url: str, process: subprocess.Popen[bytes]) -> None:

@@ -6,8 +6,10 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from contract_tests.errors import ContractError
 
-class TargetError(Exception):
+
+class TargetError(ContractError):
     """A HOPDRIVE_* variable is missing or malformed; `str()` is one line naming it."""
 
 

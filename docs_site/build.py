@@ -9,7 +9,8 @@ from pathlib import Path
 
 from docs_site import lifecycle_page
 from generators.public import public_document
-from generators.tools import GeneratorError, run
+from generators.tools import run
+from hopdrive.errors import HopDriveError
 from spec import Spec
 
 ROOT = Path(__file__).parents[1]
@@ -31,13 +32,17 @@ REFERENCE_POLICY = (
 )
 
 
+class DocsError(HopDriveError):
+    """The site cannot be built: a tool is missing or `out` is not ours; `str()` is one line."""
+
+
 def build(spec: Spec, out: Path) -> list[Path]:
     """Write the site into `out` (replacing an earlier build there); return the pages."""
     for tool in (REDOCLY, MERMAID):
         if not tool.exists():
-            raise GeneratorError(f"{tool} is missing; `make node_modules` installs it")
+            raise DocsError(f"{tool} is missing; `make node_modules` installs it")
     if out.exists() and not (out.is_dir() and {p.name for p in out.iterdir()} <= OWN_FILES):
-        raise GeneratorError(f"{out} holds files that are not a docs build; choose another --out")
+        raise DocsError(f"{out} holds files that are not a docs build; choose another --out")
     with tempfile.TemporaryDirectory() as folder:
         staging = Path(folder) / "site"
         staging.mkdir()

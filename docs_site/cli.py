@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import argparse
-import sys
 from collections.abc import Sequence
 from pathlib import Path
 
 from docs_site.build import build
-from generators.tools import GeneratorError
-from spec import SPEC_PATH, SpecError, load
+from hopdrive.command import run_command
+from spec import SPEC_PATH, load
 
 EXIT_SETUP = 2
 
@@ -25,11 +24,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         "--spec", default=str(SPEC_PATH), help="the spec (default: the bundled one)"
     )
     parser.add_argument("--out", default="site", help="output folder (default: %(default)s)")
-    args = parser.parse_args(argv)
-    try:
-        pages = build(load(args.spec), Path(args.out))
-    except (SpecError, GeneratorError) as error:
-        print(f"hopdrive-docs: error: {error}", file=sys.stderr)
-        return EXIT_SETUP
+    return run_command(parser, _build, argv)
+
+
+def _build(args: argparse.Namespace) -> int:
+    """Build the site and name its pages."""
+    pages = build(load(args.spec), Path(args.out))
     print(f"hopdrive-docs: {', '.join(str(page) for page in pages)}")
     return 0

@@ -5,17 +5,24 @@ from __future__ import annotations
 import argparse
 import json
 import subprocess
-import sys
 import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 
 from gate.diff import Change, compare
+from hopdrive.command import run_command
+from hopdrive.errors import HopDriveError
 from spec import SPEC_PATH, SpecError, load
 
 EXIT_BREAKING = 1
 EXIT_BAD_REF = 3
 EXIT_BAD_SPEC = 4
+
+
+class RefError(HopDriveError):
+    """BASE gives no spec: no git repository, no such ref, or no spec at it; one line."""
+
+    exit_status = EXIT_BAD_REF
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -39,21 +46,18 @@ def main(argv: Sequence[str] | None = None) -> int:
         action="store_true",
         help="report breaking changes but exit 0: the change is acknowledged (say why in the PR)",
     )
-    args = parser.parse_args(argv)
+    # A spec that does not load is the gate's own 4, where the other commands say 2 (bad input).
+    return run_command(parser, _gate, argv, statuses={SpecError: EXIT_BAD_SPEC})
+
+
+def _gate(args: argparse.Namespace) -> int:
+    """Compare the spec at BASE with the new one and report the changes."""
     head_path = Path(args.head).resolve()
-    try:
-        text = _spec_at(args.base, head_path)
-    except LookupError as error:
-        print(f"hopdrive-gate: error: {error}", file=sys.stderr)
-        return EXIT_BAD_REF
+    text = _spec_at(args.base, head_path)
     with tempfile.TemporaryDirectory() as folder:
         base_path = Path(folder) / f"openapi@{args.base.replace('/', '_')}.yaml"
         base_path.write_text(text, encoding="utf-8")
-        try:
-            changes = compare(load(base_path), load(head_path))
-        except SpecError as error:
-            print(f"hopdrive-gate: error: {error}", file=sys.stderr)
-            return EXIT_BAD_SPEC
+        changes = compare(load(base_path), load(head_path))
     print(
         json.dumps([c.as_dict() for c in changes], indent=2)
         if args.json
@@ -64,21 +68,21 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _spec_at(ref: str, spec: Path) -> str:
-    """The spec's text at a git ref; LookupError (one line) when there is none."""
+    """The spec's text at a git ref; RefError when there is none."""
     folder = spec.parent
     try:
         top = _git(["rev-parse", "--show-toplevel"], folder).strip()
-    except LookupError:
-        raise LookupError(f"{folder} is not inside a git repository") from None
+    except RefError:
+        raise RefError(f"{folder} is not inside a git repository") from None
     try:
         _git(["rev-parse", "--verify", "--quiet", f"{ref}^{{commit}}"], folder)
-    except LookupError:
-        raise LookupError(f"git ref {ref!r} does not exist") from None
+    except RefError:
+        raise RefError(f"git ref {ref!r} does not exist") from None
     relative = spec.relative_to(Path(top).resolve()).as_posix()
     try:
         return _git(["show", f"{ref}:{relative}"], folder)
-    except LookupError:
-        raise LookupError(f"{relative} does not exist at {ref!r}") from None
+    except RefError:
+        raise RefError(f"{relative} does not exist at {ref!r}") from None
 
 
 def _git(arguments: list[str], folder: Path) -> str:
@@ -86,7 +90,7 @@ def _git(arguments: list[str], folder: Path) -> str:
         ["git", *arguments], cwd=folder, capture_output=True, text=True, check=False
     )
     if result.returncode != 0:
-        raise LookupError(result.stderr.strip())
+        raise RefError(result.stderr.strip())
     return result.stdout
 
 

@@ -8,8 +8,8 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from generators import jsonschema, python_stubs, tree, typescript
-from generators.tools import GeneratorError
-from spec import SPEC_PATH, Spec, SpecError, load
+from hopdrive.command import run_command
+from spec import SPEC_PATH, Spec, load
 
 EXIT_STALE = 1
 EXIT_SETUP = 2
@@ -35,12 +35,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument(
         "--check", action="store_true", help="write nothing; fail naming the first stale file"
     )
-    args = parser.parse_args(argv)
-    try:
-        files = generate(load(args.spec))
-    except (SpecError, GeneratorError) as error:
-        print(f"hopdrive-generate: error: {error}", file=sys.stderr)
-        return EXIT_SETUP
+    return run_command(parser, _generate, argv)
+
+
+def _generate(args: argparse.Namespace) -> int:
+    """Write the files, or with --check report the first stale one."""
+    files = generate(load(args.spec))
     out = Path(args.out)
     if args.check:
         problems = tree.stale(files, out, FOLDERS)

@@ -7,8 +7,10 @@ import subprocess
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
+from hopdrive.errors import HopDriveError
 
-class GeneratorError(Exception):
+
+class GeneratorError(HopDriveError):
     """A generator tool is missing or failed; `str()` is one line."""
 
 

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import yaml
 
+from hopdrive.errors import HopDriveError
 from mock_server.problems import Problem
 
 DEFAULT_TENANTS = Path(__file__).with_name("tenants.yaml")
@@ -18,7 +19,7 @@ TENANTS_ENV = "HOPDRIVE_MOCK_TENANTS"
 _BEARER = re.compile(r"Bearer +([A-Za-z0-9\-._~+/]+=*)", re.IGNORECASE)
 
 
-class TenantsError(Exception):
+class TenantsError(HopDriveError):
     """The tenants file cannot be used; `str()` is one line naming the file."""
 
 

@@ -14,15 +14,21 @@ import uvicorn
 from starlette.applications import Starlette
 from uvicorn.supervisors import Multiprocess
 
+from hopdrive.command import run_command
+from hopdrive.errors import HopDriveError
 from mock_server.app import create_app
-from mock_server.auth import TENANTS_ENV, Tenants, TenantsError
+from mock_server.auth import TENANTS_ENV, Tenants
 from mock_server.http_protocol import HttpProtocol
-from mock_server.store import Database, StoreError, open_store
-from spec import SpecError, load
+from mock_server.store import Database, open_store
+from spec import load
 
 EXIT_SETUP = 2
 # How `main` hands its settings to worker processes, which build their own app with `worker_app`.
 WORKER_SETTINGS = "HOPDRIVE_MOCK_WORKER"
+
+
+class WorkersError(HopDriveError):
+    """--workers cannot serve this --db; `str()` is one line naming the flag."""
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -70,19 +76,16 @@ def main(argv: Sequence[str] | None = None) -> int:
         ),
     )
     parser.add_argument("--quiet", action="store_true", help="no access log on stderr")
-    args = parser.parse_args(argv)
-    refusal = _workers_refusal(args.workers, args.db)
-    if refusal:
-        print(f"hopdrive-mock: error: {refusal}", file=sys.stderr)
-        return EXIT_SETUP
+    # The store's errors are another module's to rank; here every set-up failure is EXIT_SETUP.
+    return run_command(parser, _serve, argv, statuses={HopDriveError: EXIT_SETUP})
 
-    try:
-        spec = load()
-        tenants = Tenants.load(args.tenants)
-        store = open_store(args.db, fsync=args.fsync)
-    except (SpecError, TenantsError, StoreError) as error:
-        print(f"hopdrive-mock: error: {error}", file=sys.stderr)
-        return EXIT_SETUP
+
+def _serve(args: argparse.Namespace) -> int:
+    """Check the set-up, then serve until interrupted."""
+    _check_workers(args.workers, args.db)
+    spec = load()
+    tenants = Tenants.load(args.tenants)
+    store = open_store(args.db, fsync=args.fsync)
     _log_access(not args.quiet)
     control = "off" if args.no_test_control else "on"
     print(
@@ -123,13 +126,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     return 0
 
 
-def _workers_refusal(workers: int, db: str) -> str | None:
-    """Why this many workers cannot serve this database, or None when they can."""
+def _check_workers(workers: int, db: str) -> None:
+    """WorkersError saying why, when this many workers cannot serve this database."""
     if workers < 1:
-        return "--workers must be 1 or more"
+        raise WorkersError("--workers must be 1 or more")
     if workers > 1 and db == ":memory:":
-        return "--workers above 1 needs a database they can share (a file or postgresql:// URL)"
-    return None
+        raise WorkersError(
+            "--workers above 1 needs a database they can share (a file or postgresql:// URL)"
+        )
 
 
 def worker_app() -> Starlette:

@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import argparse
-import sys
 from collections.abc import Sequence
 
+from hopdrive.command import run_command
 from spec import sources
 from spec.loader import SPEC_PATH, SpecInvalid, SpecUnreadable, load
 
 EXIT_INVALID = 1
-EXIT_UNREADABLE = 2
+EXIT_UNREADABLE = SpecUnreadable.exit_status
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -38,21 +38,17 @@ def main(argv: Sequence[str] | None = None) -> int:
         default=str(SPEC_PATH),
         help="path to the spec (default: the bundled one)",
     )
-    args = parser.parse_args(argv)
+    # Here an invalid spec is the check's answer (1), not bad input (2) as for the other commands.
+    return run_command(parser, _validate, argv, statuses={SpecInvalid: EXIT_INVALID})
 
-    try:
-        spec = load(args.spec)
-    except SpecUnreadable as error:
-        print(f"hopdrive-spec: error: {error}", file=sys.stderr)
-        return EXIT_UNREADABLE
-    except SpecInvalid as error:
-        print(f"hopdrive-spec: error: {error}", file=sys.stderr)
-        return EXIT_INVALID
+
+def _validate(args: argparse.Namespace) -> int:
+    """Validate the spec and print its summary."""
+    spec = load(args.spec)
     unsourced = sources.problems(spec.document)
     if unsourced:
         more = f" (and {len(unsourced) - 1} more)" if len(unsourced) > 1 else ""
-        print(f"hopdrive-spec: error: {args.spec}: {unsourced[0]}{more}", file=sys.stderr)
-        return EXIT_INVALID
+        raise SpecInvalid(spec.path, f"{unsourced[0]}{more}")
     public = len(spec.public_operations)
     print(
         f"{args.spec}: valid OpenAPI {spec.document['openapi']}; "

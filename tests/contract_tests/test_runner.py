@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import os
-import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
 from contract_tests.runner import EXIT_SETUP, main
+from testbeds.suite import run_contract
 
 ROOT = Path(__file__).parents[2]
 CONTRACT = Path(sys.executable).with_name("hopdrive-contract")
@@ -37,26 +36,22 @@ def test_malformed_contract_variable_is_one_line_and_exit_2(
 
 
 def test_unknown_profile_is_refused_before_anything_runs() -> None:
-    result = subprocess.run(
-        [str(CONTRACT), "--profile", "fast"], capture_output=True, text=True, check=False
-    )
+    result = run_contract("--profile", "fast")
     assert result.returncode == 2
     assert "invalid choice: 'fast'" in result.stderr
 
 
 def test_without_test_control_only_the_checks_needing_it_are_skipped() -> None:
-    environment = {k: v for k, v in os.environ.items() if not k.startswith("HOPDRIVE_")}
-    environment["HOPDRIVE_TEST_CONTROL"] = "0"
-    result = subprocess.run(
-        [str(CONTRACT), "--profile", "quick", "--seed", "1", "-q", "-rs"],
-        capture_output=True,
-        text=True,
-        check=False,
-        cwd=ROOT,
-        env=environment,
-        timeout=300,
+    result = run_contract(
+        "--profile", "quick", "--seed", "1", "-q", "-rs", env={"HOPDRIVE_TEST_CONTROL": "0"}
     )
     assert result.returncode == 0, result.stdout[-2000:]
     skips = [line for line in result.stdout.splitlines() if line.startswith("SKIPPED")]
     assert skips
     assert all("HOPDRIVE_TEST_CONTROL" in line for line in skips), skips
+
+
+def test_an_option_value_does_not_replace_the_suite_with_the_checkout_tests() -> None:
+    result = run_contract("--profile", "quick", "-q", "-k", "past_time_is_accepted_on_creation")
+    assert result.returncode == 0, result.stdout[-2000:]
+    assert "1 passed" in result.stdout, result.stdout[-2000:]

@@ -10,9 +10,8 @@ from typing import Any
 
 import pytest
 
-from docs_site.build import build
+from docs_site.build import DocsError, build
 from docs_site.cli import EXIT_SETUP, main
-from generators.tools import GeneratorError
 from spec import Spec
 
 # A page that fetches from elsewhere: a script, stylesheet, image or font with a remote address.
@@ -62,7 +61,7 @@ def test_rebuilding_replaces_the_earlier_build(tmp_path: Path, spec: Spec) -> No
 
 def test_a_folder_holding_other_files_is_refused_and_kept(tmp_path: Path, spec: Spec) -> None:
     (tmp_path / "notes.txt").write_text("mine", encoding="utf-8")
-    with pytest.raises(GeneratorError, match="not a docs build"):
+    with pytest.raises(DocsError, match="not a docs build"):
         build(spec, tmp_path)
     assert (tmp_path / "notes.txt").read_text(encoding="utf-8") == "mine"
 
