@@ -16,6 +16,7 @@ from typing import Any
 
 from spec import Spec
 from spec.instants import instant
+from spec.pointer import escape, unescape
 from spec.sources import null_question, open_question
 
 # A server's clock may run ahead of ours: a time this close to now may already be its past.
@@ -51,7 +52,7 @@ def allowed_refusal(
 ) -> str | None:
     """The decision (`D9`, `D23`) or open question (`Q<n>`) under which a server may refuse the
     schema-valid member of `body` at `pointer` with 400; None when nothing allows it."""
-    path = [part.replace("~1", "/").replace("~0", "~") for part in pointer.split("/")[1:]]
+    path = [unescape(part) for part in pointer.split("/")[1:]]
     if not path:
         return None
     try:
@@ -93,7 +94,7 @@ def _pointers(value: Any, where: str) -> Iterator[str]:
     """The pointer of every member of a body, nested ones included."""
     if isinstance(value, Mapping):
         for name, member in value.items():
-            pointer = f"{where}/{str(name).replace('~', '~0').replace('/', '~1')}"
+            pointer = f"{where}/{escape(str(name))}"
             yield pointer
             yield from _pointers(member, pointer)
     elif isinstance(value, list):

@@ -7,11 +7,13 @@ Only public operations count: the internal test-control operation is nobody's co
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from spec import Operation, Spec
+from spec import Spec
+from spec.pointer import escape
+from spec.schemas import parts as applying
 
 
 @dataclass(frozen=True)
@@ -100,9 +102,10 @@ def compare(base: Spec, head: Spec) -> list[Change]:
             changes.append(_change("operation-removed", op_id, f"{before.method} {before.path}"))
             changes.append(_change("operation-added", op_id, f"{after.method} {after.path}"))
             continue
-        if _success(before) != _success(after):
+        success = before.success_status
+        if success != after.success_status:
             changes.append(
-                _change("success-status-changed", op_id, f"{_success(before)} -> {_success(after)}")
+                _change("success-status-changed", op_id, f"{success} -> {after.success_status}")
             )
         if before.request_schema and after.request_schema:
             changes += _compare_shapes(
@@ -111,8 +114,7 @@ def compare(base: Spec, head: Spec) -> list[Change]:
                 _flatten(base, before.request_schema),
                 _flatten(head, after.request_schema),
             )
-        success = _success(before)
-        if success == _success(after) and success is not None:
+        if success == after.success_status and success is not None:
             old_body, new_body = before.responses[success].schema, after.responses[success].schema
             if old_body and new_body:
                 changes += _compare_shapes(
@@ -126,10 +128,6 @@ def compare(base: Spec, head: Spec) -> list[Change]:
 
 def _change(kind: str, where: str, detail: str) -> Change:
     return Change(RULES[kind], where, detail)
-
-
-def _success(operation: Operation) -> str | None:
-    return next((s for s in operation.responses if s.startswith("2")), None)
 
 
 _JSON_TYPES = frozenset({"null", "boolean", "object", "array", "number", "integer", "string"})
@@ -149,42 +147,46 @@ class _Node:
 def _flatten(spec: Spec, pointer: str) -> dict[str, _Node]:
     """Every place of the body the schema at `pointer` describes, `$ref`s and `allOf` merged."""
     places: dict[str, _Node] = {}
-    _visit(spec, spec.schema(pointer), "", places, frozenset())
+    _visit(spec, [pointer], "", places, frozenset())
     return places
 
 
 def _visit(
-    spec: Spec, schema: Any, where: str, places: dict[str, _Node], seen: frozenset[str]
+    spec: Spec, schemas: Sequence[str], where: str, places: dict[str, _Node], seen: frozenset[str]
 ) -> None:
+    """Merge into `places` what the schemas at `schemas`, applying together, allow at `where`."""
     node = places.setdefault(where, _Node(set(), None, set(), set(), {}))
-    parts = list(_parts(spec, schema, seen))
-    seen = seen.union(*(part_seen for _, part_seen in parts))
+    found = [
+        part for pointer in schemas for part in applying(spec.document, pointer, followed=seen)
+    ]
+    seen = seen.union(*(part.followed for part in found))
     # allOf and $ref parts all apply at once: what they allow is what they allow together.
-    declared = [_types(part) for part, _ in parts if "type" in part]
+    declared = [_types(part.node) for part in found if "type" in part.node]
     if declared:
         node.types |= set.intersection(*declared)
-    enums = [_values(part) for part, _ in parts if "enum" in part or "const" in part]
+    enums = [_values(part.node) for part in found if "enum" in part.node or "const" in part.node]
     if enums:
         values = set.intersection(*enums)
         node.enum = values if node.enum is None else node.enum | values
-    members: dict[str, list[Any]] = {}
-    for part, _ in parts:
+    members: dict[str, list[str]] = {}
+    for part in found:
         for bound in ("minimum", "maximum", "minLength", "maxLength", "pattern", "format"):
-            if bound in part:
-                node.bounds[bound] = part[bound]
-        node.required.update(part.get("required", []))
-        for name, member in part.get("properties", {}).items():
-            members.setdefault(name, []).append(member)
-        if isinstance(part.get("items"), dict):
-            _visit(spec, part["items"], f"{where}/[]", places, seen)
+            if bound in part.node:
+                node.bounds[bound] = part.node[bound]
+        node.required.update(part.node.get("required", []))
+        for name in part.node.get("properties", {}):
+            members.setdefault(name, []).append(f"{part.pointer}/properties/{escape(name)}")
+        if isinstance(part.node.get("items"), dict):
+            _visit(spec, [f"{part.pointer}/items"], f"{where}/[]", places, seen)
     for name, definitions in members.items():
         node.members.add(name)
-        _visit(spec, {"allOf": definitions}, f"{where}/{name}", places, seen)
+        _visit(spec, definitions, f"{where}/{name}", places, seen)
     # anyOf and oneOf branches are alternatives: what any of them allows is allowed.
-    for part, _ in parts:
-        for alternative in part.get("anyOf", []) + part.get("oneOf", []):
-            if not _only_constraints(alternative):
-                _visit(spec, alternative, where, places, seen)
+    for part in found:
+        for keyword in ("anyOf", "oneOf"):
+            for index, alternative in enumerate(part.node.get(keyword, [])):
+                if not _only_constraints(alternative):
+                    _visit(spec, [f"{part.pointer}/{keyword}/{index}"], where, places, seen)
     if not node.types and node.members:
         node.types.add("object")
     elif not node.types and node.enum is None:
@@ -192,27 +194,13 @@ def _visit(
         node.types.update(_JSON_TYPES)
 
 
-def _types(schema: dict[str, Any]) -> set[str]:
+def _types(schema: Mapping[str, Any]) -> set[str]:
     kinds = schema["type"]
     return {kinds} if isinstance(kinds, str) else set(kinds)
 
 
-def _values(schema: dict[str, Any]) -> set[Any]:
+def _values(schema: Mapping[str, Any]) -> set[Any]:
     return set(schema.get("enum", [])) | ({schema["const"]} if "const" in schema else set())
-
-
-def _parts(
-    spec: Spec, schema: Any, seen: frozenset[str]
-) -> Iterator[tuple[dict[str, Any], frozenset[str]]]:
-    """The schema and every schema it includes by `$ref` or `allOf`."""
-    if not isinstance(schema, dict):
-        return
-    ref = schema.get("$ref")
-    if isinstance(ref, str) and ref.startswith("#") and ref not in seen:
-        yield from _parts(spec, spec.schema(ref.removeprefix("#")), seen | {ref})
-    yield schema, seen
-    for member in schema.get("allOf", []):
-        yield from _parts(spec, member, seen)
 
 
 def _only_constraints(schema: Any) -> bool:

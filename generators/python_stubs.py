@@ -10,6 +10,7 @@ from pathlib import Path
 from generators.public import write_public
 from generators.tools import run
 from spec import Operation, Spec
+from spec.pointer import escape
 
 TYPES = "python/hopdrive_types.py"
 CLIENT = "python/hopdrive_client.py"
@@ -90,7 +91,7 @@ class HopDriveClient:
 
 
 def _shapes(spec: Spec, operation: Operation) -> list[str]:
-    found = [_name(spec, operation.request_schema), _name(spec, _success(operation))]
+    found = [_name(spec, operation.request_schema), _name(spec, _answer(operation))]
     return [name for name in found if name != "Any"]
 
 
@@ -104,10 +105,10 @@ def _method(spec: Spec, operation: Operation) -> str:
     )
     arguments = "".join(f", {name}: {kind}" for name in parameters)
     body = _name(spec, operation.request_schema)
-    answer = _name(spec, _success(operation))
+    answer = _name(spec, _answer(operation))
     path = operation.path.lstrip("/")
     quoted = f'f"{path}"' if parameters else f'"{path}"'
-    summary = spec.schema(f"/paths/{_escape(operation.path)}/{operation.method.lower()}").get(
+    summary = spec.schema(f"/paths/{escape(operation.path)}/{operation.method.lower()}").get(
         "summary", ""
     )
     return f'''
@@ -117,8 +118,10 @@ def _method(spec: Spec, operation: Operation) -> str:
 '''
 
 
-def _success(operation: Operation) -> str | None:
-    return next(r.schema for s, r in operation.responses.items() if s.startswith("2"))
+def _answer(operation: Operation) -> str | None:
+    """The pointer to the schema of the operation's success answer, if it documents one."""
+    status = operation.success_status
+    return operation.responses[status].schema if status is not None else None
 
 
 def _name(spec: Spec, pointer: str | None) -> str:
@@ -129,7 +132,3 @@ def _name(spec: Spec, pointer: str | None) -> str:
 
 def _snake(name: str) -> str:
     return re.sub(r"(?<!^)(?=[A-Z])", "_", name).lower()
-
-
-def _escape(segment: str) -> str:
-    return segment.replace("~", "~0").replace("/", "~1")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -18,18 +18,23 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
+from hopdrive.errors import HopDriveError
 from mock_server.access_log import AccessLog
 from mock_server.appointments import AppointmentRules
 from mock_server.auth import Tenant, Tenants
 from mock_server.bodies import check, read_json
 from mock_server.json_text import JSONAnswer
-from mock_server.moves import MoveRules
+from mock_server.moves import MoveRules, NewPair
 from mock_server.problems import Problem
 from mock_server.store import Database, Store, StoreError, Transaction
 from spec import Operation, Spec, load
 
 Clock = Callable[[], datetime]
 _DIGITS = re.compile(r"[0-9]{1,20}")
+
+
+class UnservedOperations(HopDriveError):
+    """The spec has operations the mock could only answer with a 500: it refuses to start."""
 
 
 def utc_now() -> datetime:
@@ -76,10 +81,11 @@ def create_app(
     for operation in spec.operations.values():
         if operation.public or test_control:
             by_path[operation.path][operation.method] = operation
+    success = _served(spec, [op for operations in by_path.values() for op in operations.values()])
     # Full paths rather than a Mount of the base path: one router, no second match per request.
     base = urlsplit(spec.document["servers"][0]["url"]).path.rstrip("/")
     routes = [
-        Route(base + path, _endpoint(mock, operations), methods=list(operations))
+        Route(base + path, _endpoint(mock, operations, success), methods=list(operations))
         for path, operations in by_path.items()
     ]
     return Starlette(
@@ -93,12 +99,26 @@ def create_app(
     )
 
 
-def _endpoint(mock: Mock, operations: dict[str, Operation]) -> Callable[[Request], Any]:
-    # The one 2xx status each operation documents: what a success answers.
-    success = {
-        method: int(next(status for status in operation.responses if status.startswith("2")))
-        for method, operation in operations.items()
-    }
+def _served(spec: Spec, operations: Iterable[Operation]) -> dict[str, int]:
+    """Each operation's success status by operationId; UnservedOperations if one has none."""
+    success: dict[str, int] = {}
+    unserved = []
+    for op in operations:
+        if op.operation_id not in HANDLERS:
+            unserved.append(f"{op.operation_id} ({op.method} {op.path}) has no handler")
+        elif op.success_status is None:
+            unserved.append(f"{op.operation_id} ({op.method} {op.path}) documents no 2xx status")
+        else:
+            success[op.operation_id] = int(op.success_status)
+    if unserved:
+        raise UnservedOperations(f"{spec.path}: the mock cannot serve " + "; ".join(unserved))
+    return success
+
+
+def _endpoint(
+    mock: Mock, operations: dict[str, Operation], success: dict[str, int]
+) -> Callable[[Request], Any]:
+    status = {method: success[op.operation_id] for method, op in operations.items()}
 
     async def endpoint(request: Request) -> Response:
         operation = operations[request.method]
@@ -116,7 +136,7 @@ def _endpoint(mock: Mock, operations: dict[str, Operation]) -> Callable[[Request
             # Answer nothing, success or refusal, that rests on a write not yet as durable as the
             # store promises (with --fsync: on disk).
             await mock.store.durable()
-        return JSONAnswer(result, status_code=success[request.method])
+        return JSONAnswer(result, status_code=status[request.method])
 
     return endpoint
 
@@ -184,8 +204,9 @@ def set_status_for_test(mock: Mock, tenant: Tenant, body: Any, appointment_id: i
 
 def create_concierge_loaner_move(mock: Mock, tenant: Tenant, body: Any, _: int | None) -> Any:
     """POST /concierge-loaner-moves (D16, D17): for the token's own rooftop."""
+    pair = mock.moves.concierge(tenant.own_rooftop, body)
     with mock.store.transaction() as tx:
-        return mock.moves.concierge(tx, tenant.own_rooftop, body)
+        return _insert_pair(mock, tx, pair)
 
 
 def create_round_trip_move(mock: Mock, tenant: Tenant, body: Any, _: int | None) -> Any:
@@ -193,8 +214,21 @@ def create_round_trip_move(mock: Mock, tenant: Tenant, body: Any, _: int | None)
     rooftop = body.get("rooftop") or tenant.own_rooftop
     if not tenant.holds(rooftop):
         raise _forbidden("rooftop", rooftop)
+    pair = mock.moves.round_trip(rooftop, body)
     with mock.store.transaction() as tx:
-        return mock.moves.round_trip(tx, rooftop, body)
+        if pair.duplicate_check is not None:
+            found = tx.moves_matching(rooftop, pair.duplicate_check, pair.checked_values())
+            mock.moves.refuse_duplicates(pair, found)
+        return _insert_pair(mock, tx, pair)
+
+
+def _insert_pair(mock: Mock, tx: Transaction, pair: NewPair) -> Any:
+    """Store a pair of moves the rules accepted, and answer it with the ids the store gives."""
+    pair_id = tx.new_pair(pair.kind, pair.rooftop)
+    move_ids = {
+        leg: tx.insert_move(pair.rooftop, keys, pair_id=pair_id) for leg, keys in pair.keys.items()
+    }
+    return mock.moves.answer(pair, pair_id, move_ids)
 
 
 HANDLERS: dict[str, Handler] = {

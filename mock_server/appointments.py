@@ -11,9 +11,6 @@ from mock_server.problems import Problem, field_error
 from mock_server.timestamps import parse_offset, utc_offset, utc_stamp
 from spec import Lifecycle, Spec
 
-UPDATED_AT = "updatedat"
-MOVE_ID = "move_id"
-
 
 @dataclass(frozen=True)
 class AppointmentRules:
@@ -51,7 +48,7 @@ class AppointmentRules:
         container, _ = self._config_key
         record[container] = self._with_elected(body.get(container), None)
         record["status"] = self.lifecycle.initial
-        record[UPDATED_AT] = utc_stamp(now)
+        record[self.lifecycle.updated_field] = utc_stamp(now)
         return record
 
     def created(self, record: Mapping[str, Any]) -> dict[str, Any]:
@@ -105,7 +102,7 @@ class AppointmentRules:
                 )
         else:
             candidate["status"] = lifecycle.derive_status(candidate)
-        candidate[UPDATED_AT] = self._stamp_after(record, now)
+        candidate[lifecycle.updated_field] = self._stamp_after(record, now)
         return candidate
 
     def transition(
@@ -123,9 +120,14 @@ class AppointmentRules:
                 "no-such-transition",
                 f"The lifecycle has no internal edge {status} -> {target}.",
             )
-        updated = {**record, "status": target, UPDATED_AT: self._stamp_after(record, now)}
-        if target == self.lifecycle.move_created_on and record.get(MOVE_ID) is None:
-            updated[MOVE_ID] = create_move()
+        lifecycle = self.lifecycle
+        updated = {
+            **record,
+            "status": target,
+            lifecycle.updated_field: self._stamp_after(record, now),
+        }
+        if target == lifecycle.move_created_on and record.get(lifecycle.move_field) is None:
+            updated[lifecycle.move_field] = create_move()
         return updated
 
     def _normalised_time(
@@ -154,9 +156,8 @@ class AppointmentRules:
             return kept
         return {**(kept or {}), key: elected}
 
-    @staticmethod
-    def _stamp_after(record: Mapping[str, Any], now: datetime) -> str:
-        """`updatedat` for a change now, never earlier than the one it replaces (D14)."""
+    def _stamp_after(self, record: Mapping[str, Any], now: datetime) -> str:
+        """The updated stamp for a change now, never earlier than the one it replaces (D14)."""
         stamp = utc_stamp(now)
-        previous = record.get(UPDATED_AT)
+        previous = record.get(self.lifecycle.updated_field)
         return previous if isinstance(previous, str) and previous > stamp else stamp

@@ -14,6 +14,7 @@ from jsonschema.exceptions import ValidationError, best_match
 from starlette.requests import Request
 
 from mock_server.problems import Problem, field_error
+from spec.pointer import escape
 
 MAX_BODY_BYTES = 1024 * 1024
 MAX_MESSAGE = 200
@@ -96,11 +97,11 @@ def _field_errors(errors: Iterator[ValidationError]) -> Iterator[dict[str, str]]
             # jsonschema reports each missing member apart; point where it should have been.
             for name in error.validator_value:
                 if error.message == f"{name!r} is a required property":
-                    yield field_error(f"{where}/{_escape(name)}", "is required")
+                    yield field_error(f"{where}/{escape(name)}", "is required")
         elif error.validator == "additionalProperties" and isinstance(error.instance, dict):
             known = error.schema.get("properties", {}) if isinstance(error.schema, dict) else {}
             for name in sorted(set(error.instance) - set(known)):
-                yield field_error(f"{where}/{_escape(name)}", "is not a known member here")
+                yield field_error(f"{where}/{escape(name)}", "is not a known member here")
         else:
             chosen = best_match(error.context) if error.context else error
             yield field_error(where, _short((chosen or error).message))
@@ -108,11 +109,7 @@ def _field_errors(errors: Iterator[ValidationError]) -> Iterator[dict[str, str]]
 
 def pointer(path: Any) -> str:
     """The RFC 6901 JSON Pointer for a jsonschema error path."""
-    return "".join(f"/{_escape(str(part))}" for part in path)
-
-
-def _escape(segment: str) -> str:
-    return segment.replace("~", "~0").replace("/", "~1")
+    return "".join(f"/{escape(str(part))}" for part in path)
 
 
 def _short(message: str) -> str:

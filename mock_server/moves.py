@@ -1,4 +1,4 @@
-"""Concierge + loaner and round-trip moves (D16-D20), shaped as the spec's responses."""
+"""Concierge + loaner and round-trip moves (D16-D20): what to store, and the spec's answers."""
 
 from __future__ import annotations
 
@@ -9,7 +9,6 @@ from typing import Any
 
 from mock_server.geocode import geocode
 from mock_server.problems import Problem
-from mock_server.store import Transaction
 from mock_server.timestamps import parse_utc, utc_z
 from spec import Spec
 from spec.pointer import Pointer
@@ -28,6 +27,25 @@ def _ready_by(appointment: datetime) -> datetime:
         return appointment - READY_BY_LEAD
     except OverflowError:  # an appointment in the first minutes of year 1
         return appointment
+
+
+@dataclass(frozen=True)
+class NewPair:
+    """A pair of moves the rules accept: what the store keeps of it, and its answer but the ids."""
+
+    kind: str
+    rooftop: int
+    # By leg, in the order the store creates them: the values a later duplicate check compares.
+    keys: Mapping[str, Mapping[str, str]]
+    answer: Mapping[str, Any]
+    duplicate_check: str | None = None
+
+    def checked_values(self) -> list[str]:
+        """The values of the duplicate-check field in the legs that have one."""
+        check = self.duplicate_check
+        if check is None:
+            return []
+        return [keys[check] for keys in self.keys.values() if check in keys]
 
 
 @dataclass(frozen=True)
@@ -60,58 +78,76 @@ class MoveRules:
             compares={name: Pointer(text) for name, text in compared.items()},
         )
 
-    def concierge(self, tx: Transaction, rooftop: int, body: Mapping[str, Any]) -> dict[str, Any]:
-        """Create a concierge + loaner pair for the rooftop and answer it."""
+    def concierge(self, rooftop: int, body: Mapping[str, Any]) -> NewPair:
+        """A concierge + loaner pair for the rooftop."""
         appointment = parse_utc(body["appointment_time_utc"], "/appointment_time_utc")
-        pair = tx.new_pair("concierge-loaner", rooftop)
-        response = {name: body.get(name) for name in self.concierge_fields}
-        for leg in CONCIERGE_LEGS:
-            response[leg] = self._leg(tx, rooftop, pair, body[leg], self.concierge_leg_fields)
+        response, keys = self._legs(
+            body, self.concierge_fields, CONCIERGE_LEGS, self.concierge_leg_fields
+        )
         response["appointment_time_utc"] = utc_z(appointment)
         response["ready_by_time_utc"] = utc_z(_ready_by(appointment))
-        return response
+        return NewPair("concierge-loaner", rooftop, keys, response)
 
-    def round_trip(self, tx: Transaction, rooftop: int, body: Mapping[str, Any]) -> dict[str, Any]:
-        """Create a round-trip pair for the rooftop, unless `duplicate_check` finds one (D19)."""
+    def round_trip(self, rooftop: int, body: Mapping[str, Any]) -> NewPair:
+        """A round-trip pair for the rooftop, to create unless `duplicate_check` finds one (D19)."""
         ready_by = parse_utc(body["ready_by_time_utc"], "/ready_by_time_utc")
-        check = body.get("duplicate_check")
-        if check is not None:
-            values = [self._keys(body[leg]).get(check) for leg in ROUND_TRIP_LEGS]
-            conflicts = tx.moves_matching(rooftop, check, [v for v in values if v is not None])
-            if conflicts:
-                raise Problem(
-                    409,
-                    "duplicate-move",
-                    f"Moves already created for rooftop {rooftop} have the same {check}.",
-                    extra={"conflicting_move_ids": conflicts},
-                )
-        pair = tx.new_pair("round-trip", rooftop)
-        response = {name: body.get(name) for name in self.round_trip_fields}
-        for leg in ROUND_TRIP_LEGS:
-            response[leg] = self._leg(tx, rooftop, pair, body[leg], self.round_trip_leg_fields)
+        response, keys = self._legs(
+            body, self.round_trip_fields, ROUND_TRIP_LEGS, self.round_trip_leg_fields
+        )
         response["ready_by_time_utc"] = utc_z(ready_by)
         response["earliest_available_time"] = utc_z(ready_by)
-        return response
+        return NewPair("round-trip", rooftop, keys, response, body.get("duplicate_check"))
 
-    def _leg(
+    @staticmethod
+    def refuse_duplicates(pair: NewPair, conflicts: list[int]) -> None:
+        """A 409 naming the moves the pair's duplicate check found, if it found any (D19)."""
+        if conflicts:
+            raise Problem(
+                409,
+                "duplicate-move",
+                f"Moves already created for rooftop {pair.rooftop} have the same "
+                f"{pair.duplicate_check}.",
+                extra={"conflicting_move_ids": conflicts},
+            )
+
+    @staticmethod
+    def answer(pair: NewPair, pair_id: int, move_ids: Mapping[str, int]) -> dict[str, Any]:
+        """The answer to a pair's creation, with the ids the store gave the pair and each leg."""
+        answer = dict(pair.answer)
+        for leg, move_id in move_ids.items():
+            answer[leg] = dict(
+                answer[leg],
+                move_id=move_id,
+                move_uri=f"{PUBLIC_BASE}/moves/{move_id}",
+                lane_uri=f"{PUBLIC_BASE}/lanes/{pair_id}",
+            )
+        return answer
+
+    def _legs(
         self,
-        tx: Transaction,
-        rooftop: int,
-        pair: int,
-        leg: Mapping[str, Any],
+        body: Mapping[str, Any],
         fields: tuple[str, ...],
-    ) -> dict[str, Any]:
-        """One created move: the request's members, then what the server adds."""
-        move_id = tx.insert_move(rooftop, self._keys(leg), pair_id=pair)
+        legs: tuple[str, ...],
+        leg_fields: tuple[str, ...],
+    ) -> tuple[dict[str, Any], dict[str, Mapping[str, str]]]:
+        """A pair's answer but the ids, and by leg the values a duplicate check compares."""
+        response = {name: body.get(name) for name in fields}
+        for leg in legs:
+            response[leg] = self._leg(body[leg], leg_fields)
+        return response, {leg: self._keys(body[leg]) for leg in legs}
+
+    def _leg(self, leg: Mapping[str, Any], fields: tuple[str, ...]) -> dict[str, Any]:
+        """One move as answered: the request's members, then what the server adds."""
         vehicle = leg.get("vehicle") or {}
         reported = {name: vehicle.get(name) for name in self.vehicle_fields}
         # S1: a transmission nobody stated is reported as automatic.
         reported["manual"] = bool(vehicle.get("manual"))
         result = {name: leg.get(name) for name in fields}
         result.update(
-            move_id=move_id,
-            move_uri=f"{PUBLIC_BASE}/moves/{move_id}",
-            lane_uri=f"{PUBLIC_BASE}/lanes/{pair}",
+            # Where the ids go, in the answer's order; only the store can give them (`answer`).
+            move_id=None,
+            move_uri=None,
+            lane_uri=None,
             vehicle=reported,
             pickup_location=geocode(leg["pickup_location"], self.location_fields),
         )

@@ -71,6 +71,8 @@ class Lifecycle:
     elected_request_field: str
     elected_response_pointer: str
     move_created_on: str
+    updated_field: str
+    move_field: str
     derivation: Derivation
     status_schema_ref: str
     record_schema_ref: str
@@ -104,6 +106,8 @@ class Lifecycle:
             elected_request_field=data["electedType"]["requestField"],
             elected_response_pointer=data["electedType"]["responsePointer"],
             move_created_on=data["moveCreatedOn"],
+            updated_field=data["updatedField"],
+            move_field=data["moveField"],
             derivation=Derivation(
                 applies_in=frozenset(derivation["appliesIn"]),
                 not_elected=derivation["notElected"],
@@ -219,7 +223,8 @@ class Lifecycle:
             return
         fields = set(record_schema.get("properties", {}))
         elected_root = self.elected_response_pointer.split("/")[1]
-        for name in [*self.staged_mutable_fields, self.past_time_lock, elected_root]:
+        settings = [self.past_time_lock, self.updated_field, self.move_field, elected_root]
+        for name in [*self.staged_mutable_fields, *settings]:
             if name not in fields:
                 yield f"field {name!r} is not a property of {self.record_schema_ref}"
         try:

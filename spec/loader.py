@@ -19,8 +19,11 @@ from referencing import Registry
 from referencing.exceptions import Unresolvable
 from referencing.jsonschema import DRAFT202012
 
+from hopdrive.errors import HopDriveError
 from spec.compiled import compile_schema
 from spec.lifecycle import Lifecycle
+from spec.pointer import escape
+from spec.schemas import local_ref, parts
 
 SPEC_PATH = Path(__file__).with_name("openapi.yaml")
 LIFECYCLE_SCHEMA_PATH = Path(__file__).with_name("lifecycle.schema.yaml")
@@ -29,7 +32,7 @@ SPEC_URI = "urn:hopdrive:openapi"
 HTTP_METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
 
 
-class SpecError(Exception):
+class SpecError(HopDriveError):
     """The spec cannot be used; `str()` is one line naming the file."""
 
     def __init__(self, path: Path, reason: str) -> None:
@@ -68,6 +71,11 @@ class Operation:
     request_media_type: str | None
     request_schema: str | None
     responses: Mapping[str, Response]
+
+    @property
+    def success_status(self) -> str | None:
+        """The 2xx status the operation documents (the first, should it document several)."""
+        return next((status for status in self.responses if status.startswith("2")), None)
 
 
 @dataclass(frozen=True)
@@ -112,16 +120,11 @@ class Spec:
         With `required`, only the members the schema requires. Order is the document's.
         """
         names: dict[str, None] = {}
-        node = self.schema(pointer)
-        if isinstance(node.get("$ref"), str):
+        for part in parts(self.document, pointer):
+            node = part.node
             names.update(
-                dict.fromkeys(self.fields(node["$ref"].removeprefix("#"), required=required))
+                dict.fromkeys(node.get("required", []) if required else node.get("properties", {}))
             )
-        for index in range(len(node.get("allOf", []))):
-            names.update(dict.fromkeys(self.fields(f"{pointer}/allOf/{index}", required=required)))
-        names.update(
-            dict.fromkeys(node.get("required", []) if required else node.get("properties", {}))
-        )
         return tuple(names)
 
     def member_schemas(self, pointer: str, path: Sequence[str]) -> tuple[str, ...]:
@@ -130,13 +133,13 @@ class Spec:
         `oneOf`, each one it may be checked against. Empty when no schema names the member.
         """
         current = self._applying(pointer)
-        for part in path:
+        for member in path:
             found: list[str] = []
             for where in current:
                 node = self.schema(where)
-                if part in node.get("properties", {}):
-                    found.append(f"{where}/properties/{_escape(part)}")
-                elif part.isdigit() and isinstance(node.get("items"), dict):
+                if member in node.get("properties", {}):
+                    found.append(f"{where}/properties/{escape(member)}")
+                elif member.isdigit() and isinstance(node.get("items"), dict):
                     found.append(f"{where}/items")
                 elif isinstance(node.get("additionalProperties"), dict):
                     found.append(f"{where}/additionalProperties")
@@ -145,14 +148,10 @@ class Spec:
 
     def _applying(self, pointer: str) -> tuple[str, ...]:
         """`pointer` and every schema it brings in through `$ref` and the combinators."""
-        found = [pointer]
-        for where in found:
-            node = self.schema(where)
-            if isinstance(node.get("$ref"), str) and node["$ref"].startswith("#"):
-                found.append(node["$ref"][1:])
-            for keyword in ("allOf", "anyOf", "oneOf"):
-                found += [f"{where}/{keyword}/{i}" for i in range(len(node.get(keyword, [])))]
-        return tuple(dict.fromkeys(found))
+        # Nearest first: a member's own schema before those it refers to, whose annotations
+        # (`x-open`, the sources of a null) a reader takes only when the member has none.
+        found = sorted(parts(self.document, pointer, alternatives=True), key=lambda p: p.depth)
+        return tuple(dict.fromkeys(part.pointer for part in found))
 
     def validator(self, pointer: str) -> Draft202012Validator:
         """A format-checking 2020-12 validator for the schema at `pointer`, built once."""
@@ -227,9 +226,9 @@ def _inline_node(node: Any, document: Any, inside: frozenset[str]) -> Any:
         if key != "$ref"
     }
     ref = node.get("$ref")
-    if not isinstance(ref, str) or not ref.startswith("#"):
+    target = local_ref(node)
+    if target is None:
         return copied if ref is None else {**copied, "$ref": ref}
-    target = ref[1:]
     if target in inside:
         return {**copied, "$ref": f"{SPEC_URI}{ref}"}
     inlined = _inlined(document, target, inside)
@@ -328,7 +327,7 @@ def _references(node: Any, where: str) -> Iterator[tuple[str, str]]:
         if isinstance(ref, str):
             yield where, ref
         for key, value in node.items():
-            yield from _references(value, f"{where}/{_escape(key)}")
+            yield from _references(value, f"{where}/{escape(key)}")
     elif isinstance(node, list):
         for index, value in enumerate(node):
             yield from _references(value, f"{where}/{index}")
@@ -379,15 +378,13 @@ def _operations(document: Mapping[str, Any]) -> dict[str, Operation]:
             operation = item.get(method)
             if operation is None:
                 continue
-            base = f"/paths/{_escape(route)}/{method}"
+            base = f"/paths/{escape(route)}/{method}"
             request_media, request_schema = _body(
                 *_deref(document, operation.get("requestBody"), f"{base}/requestBody")
             )
             responses = {}
             for status, response in operation.get("responses", {}).items():
-                resolved, pointer = _deref(
-                    document, response, f"{base}/responses/{_escape(status)}"
-                )
+                resolved, pointer = _deref(document, response, f"{base}/responses/{escape(status)}")
                 media, schema = _body(resolved, pointer)
                 responses[status] = Response(
                     status=status,
@@ -417,7 +414,7 @@ def _body(node: Any, pointer: str) -> tuple[str | None, str | None]:
     media_type = next(iter(content))
     if "schema" not in content[media_type]:
         return media_type, None
-    return media_type, f"{pointer}/content/{_escape(media_type)}/schema"
+    return media_type, f"{pointer}/content/{escape(media_type)}/schema"
 
 
 def _deref(document: Mapping[str, Any], node: Any, pointer: str) -> tuple[Any, str]:
@@ -426,7 +423,3 @@ def _deref(document: Mapping[str, Any], node: Any, pointer: str) -> tuple[Any, s
         pointer = node["$ref"].removeprefix("#")
         node = jsonpointer.resolve_pointer(document, pointer)
     return node, pointer
-
-
-def _escape(segment: str) -> str:
-    return segment.replace("~", "~0").replace("/", "~1")

@@ -1,10 +1,20 @@
-"""JSON Pointers read once and followed many times, for lookups on every request."""
+"""JSON Pointers: the one escape of a reference token, and pointers parsed once for lookups."""
 
 from __future__ import annotations
 
 from typing import Any
 
 import jsonpointer
+
+
+def escape(segment: str) -> str:
+    """`segment` as one reference token of a pointer: `~` as `~0`, `/` as `~1` (RFC 6901)."""
+    return jsonpointer.escape(segment)
+
+
+def unescape(token: str) -> str:
+    """The member name one reference token of a pointer stands for (the reverse of `escape`)."""
+    return jsonpointer.unescape(token)
 
 
 class Pointer:

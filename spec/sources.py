@@ -33,6 +33,8 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
+from spec.pointer import escape
+
 KEY = "x-source"
 OPEN = "x-open"
 PAGES = Path(__file__).with_name("seeds")
@@ -186,7 +188,7 @@ def _schemas(
     """Every schema of the document, with the sources what holds it lends it."""
     components = document.get("components", {})
     for name, schema in components.get("schemas", {}).items():
-        yield from _schema_tree(f"/components/schemas/{_escape(name)}", schema, ())
+        yield from _schema_tree(f"/components/schemas/{escape(name)}", schema, ())
     for where, node, _ in _objects(document):
         # The schema of a parameter, header or body rests on the sources of what holds it.
         lent = _all(node.get(KEY))
@@ -194,7 +196,7 @@ def _schemas(
             yield from _schema_tree(f"{where}/schema", node["schema"], lent)
         for media, content in node.get("content", {}).items():
             if isinstance(content.get("schema"), dict):
-                pointer = f"{where}/content/{_escape(media)}/schema"
+                pointer = f"{where}/content/{escape(media)}/schema"
                 yield from _schema_tree(pointer, content["schema"], lent)
     derivation = document.get("x-lifecycle", {}).get("derivation", {})
     if isinstance(derivation.get("completeWhen"), dict):
@@ -210,7 +212,7 @@ def _schema_tree(
     yield where, node, inherited
     for keyword in _SUBSCHEMA_MAPS:
         for name, child in node.get(keyword, {}).items():
-            yield from _schema_tree(f"{where}/{keyword}/{_escape(name)}", child, ())
+            yield from _schema_tree(f"{where}/{keyword}/{escape(name)}", child, ())
     for keyword in _SUBSCHEMAS:
         yield from _schema_tree(f"{where}/{keyword}", node.get(keyword), ())
     for index, child in enumerate(node.get("prefixItems", [])):
@@ -261,12 +263,12 @@ def _objects(document: Mapping[str, Any]) -> Iterator[tuple[str, Mapping[str, An
         ("securitySchemes", "scheme"),
     ):
         for name, node in components.get(section, {}).items():
-            where = f"/components/{section}/{_escape(name)}"
+            where = f"/components/{section}/{escape(name)}"
             yield where, node, keyword
             if section == "responses":
                 yield from _headers(where, node)
     for route, item in document.get("paths", {}).items():
-        base = f"/paths/{_escape(route)}"
+        base = f"/paths/{escape(route)}"
         for index, parameter in enumerate(item.get("parameters", [])):
             if "$ref" not in parameter:
                 yield f"{base}/parameters/{index}", parameter, "parameter"
@@ -283,7 +285,7 @@ def _objects(document: Mapping[str, Any]) -> Iterator[tuple[str, Mapping[str, An
                     yield f"{where}/parameters/{index}", parameter, "parameter"
             for status, response in operation.get("responses", {}).items():
                 if "$ref" not in response:
-                    pointer = f"{where}/responses/{_escape(status)}"
+                    pointer = f"{where}/responses/{escape(status)}"
                     yield pointer, response, "response"
                     yield from _headers(pointer, response)
 
@@ -291,7 +293,7 @@ def _objects(document: Mapping[str, Any]) -> Iterator[tuple[str, Mapping[str, An
 def _headers(where: str, response: Mapping[str, Any]) -> Iterator[tuple[str, Any, str]]:
     for name, header in response.get("headers", {}).items():
         if "$ref" not in header:
-            yield f"{where}/headers/{_escape(name)}", header, "header"
+            yield f"{where}/headers/{escape(name)}", header, "header"
 
 
 def _lifecycle_constraints(lifecycle: Any) -> Iterator[Constraint]:
@@ -303,7 +305,7 @@ def _lifecycle_constraints(lifecycle: Any) -> Iterator[Constraint]:
             entry = settings.get(name) if isinstance(settings, dict) else None
             yield Constraint(f"/x-lifecycle/{name}", "setting", _all(entry))
     for name, state in lifecycle.get("states", {}).items():
-        yield Constraint(f"/x-lifecycle/states/{_escape(name)}", "state", _all(state.get(KEY)))
+        yield Constraint(f"/x-lifecycle/states/{escape(name)}", "state", _all(state.get(KEY)))
     for index, edge in enumerate(lifecycle.get("edges", [])):
         yield Constraint(f"/x-lifecycle/edges/{index}", "edge", _all(edge.get(KEY)))
 
@@ -363,7 +365,3 @@ def _has_null_branch(node: Mapping[str, Any]) -> bool:
     return any(
         _is_null(branch) for keyword in ("anyOf", "oneOf") for branch in node.get(keyword, [])
     )
-
-
-def _escape(segment: str) -> str:
-    return segment.replace("~", "~0").replace("/", "~1")

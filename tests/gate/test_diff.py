@@ -12,7 +12,7 @@ import pytest
 from gate.diff import RULES, compare
 from spec import Spec, load
 
-Edit = Callable[[dict[str, Any]], None]
+Edit = Callable[[dict[str, Any]], object]
 
 
 def _schemas(doc: dict[str, Any]) -> dict[str, Any]:

@@ -14,7 +14,8 @@ from typing import Any
 import httpx
 import pytest
 
-from mock_server.app import create_app
+from hopdrive.errors import HopDriveError
+from mock_server.app import HANDLERS, UnservedOperations, create_app
 from mock_server.store import Store
 from spec import Spec, load
 from tests.seeds import seed
@@ -241,9 +242,19 @@ def test_every_request_waits_for_the_store_to_be_ready_before_its_transaction(
     assert events == ["ready", "transaction"]
 
 
-def test_a_stopped_store_answers_500_naming_the_failure(tmp_path: Path) -> None:
-    store = Store(tmp_path / "state.db")
-    store._fail("a group of writes could not be made durable (disk I/O error)")
+def test_a_stopped_store_answers_500_naming_the_failure(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def failing_fsync(descriptor: int) -> None:
+        raise OSError(5, "disk I/O error")
+
+    # A log that cannot be synced stops the store for good (see Store).
+    monkeypatch.setattr(os, "fsync", failing_fsync)
+    store = Store(tmp_path / "state.db", fsync=True)
+    with store.transaction():
+        pass
+    with pytest.raises(OSError, match="disk I/O error"):
+        asyncio.run(store.durable())
     # Starlette re-raises after answering, for the server to log; the answer is what counts.
     transport = httpx.ASGITransport(app=create_app(store=store), raise_app_exceptions=False)
 
@@ -257,3 +268,24 @@ def test_a_stopped_store_answers_500_naming_the_failure(tmp_path: Path) -> None:
     assert answer.headers["content-type"] == "application/problem+json"
     assert "disk I/O error" in answer.json()["detail"]
     assert "restart the mock" in answer.json()["detail"]
+
+
+def test_an_operation_without_a_handler_stops_the_mock_at_start_up(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.delitem(HANDLERS, "createRoundTripMove")
+    with pytest.raises(UnservedOperations) as caught:
+        create_app(store=Store(":memory:"))
+    assert isinstance(caught.value, HopDriveError)
+    message = str(caught.value)
+    assert "createRoundTripMove (POST /round-trip-moves) has no handler" in message
+    assert "\n" not in message
+
+
+def test_the_test_control_handler_is_needed_only_when_its_endpoint_is_served(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.delitem(HANDLERS, "setAppointmentStatusForTest")
+    create_app(store=Store(":memory:"), test_control=False)
+    with pytest.raises(UnservedOperations, match="setAppointmentStatusForTest"):
+        create_app(store=Store(":memory:"))

@@ -17,7 +17,7 @@ SERVER_MADE = {"move_id", "move_uri", "lane_uri", "pickup_location"}
 
 
 def _round_trip(**overrides: Any) -> dict[str, Any]:
-    body = copy.deepcopy(seed("004_createRoundTripMove.request"))
+    body: dict[str, Any] = copy.deepcopy(seed("004_createRoundTripMove.request"))
     for leg in ("move_one", "move_two"):
         body[leg]["vehicle"]["vin"] = uuid.uuid4().hex[:17].upper()
     body.update(overrides)
@@ -26,7 +26,7 @@ def _round_trip(**overrides: Any) -> dict[str, Any]:
 
 def _concierge_with(pointer: str, value: Any) -> dict[str, Any]:
     """The seed's concierge body with the member at `pointer` set to `value`."""
-    body = copy.deepcopy(CONCIERGE)
+    body: dict[str, Any] = copy.deepcopy(CONCIERGE)
     *parents, name = pointer.strip("/").split("/")
     holder = body
     for part in parents:

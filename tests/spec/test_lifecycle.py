@@ -78,6 +78,10 @@ def test_move_is_created_on_paid(spec: Spec) -> None:
     assert spec.lifecycle.move_created_on == "paid"
 
 
+def test_the_change_stamp_and_the_move_are_the_seeds_members_d14(spec: Spec) -> None:
+    assert (spec.lifecycle.updated_field, spec.lifecycle.move_field) == ("updatedat", "move_id")
+
+
 def _record(**overrides: Any) -> dict[str, Any]:
     record: dict[str, Any] = {
         "appointment_time": "2026-03-10T14:00:00+00:00",
@@ -216,6 +220,16 @@ BROKEN_LIFECYCLES: list[tuple[str, Callable[[dict[str, Any]], None], str]] = [
         "past-time lock on a field the record lacks",
         lambda lc: lc.update(pastTimeLock="pickup_time"),
         "field 'pickup_time' is not a property",
+    ),
+    (
+        "change stamp on a field the record lacks",
+        lambda lc: lc.update(updatedField="updated_at"),
+        "field 'updated_at' is not a property",
+    ),
+    (
+        "move on a field the record lacks",
+        lambda lc: lc.update(moveField="move"),
+        "field 'move' is not a property",
     ),
 ]
 
