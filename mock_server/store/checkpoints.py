@@ -7,11 +7,8 @@ import logging
 import os
 import sqlite3
 import threading
-from collections.abc import Callable
 
 logger = logging.getLogger("hopdrive.mock.store")
-# fdatasync leaves the file's times alone; macOS has only fsync.
-_sync_data: Callable[[int], None] = getattr(os, "fdatasync", os.fsync)
 
 # Commits between two checkpoints: 600 to 3,600 pages of log, by the kind of write. Each copy is a
 # burst of work on the mock's one core, slowing the requests in flight; every 128 commits, that
@@ -61,9 +58,7 @@ class Checkpoints:
 
     async def ready(self) -> None:
         """Return once a transaction may begin; start a checkpoint if one is due."""
-        # A task left by a loop that is gone (tests run several) counts as finished.
-        idle = self._running is None or self._running.done()
-        if self._commits >= COMMITS_PER_CHECKPOINT and idle:
+        if self._commits >= COMMITS_PER_CHECKPOINT and not self.running:
             self._commits = 0
             self._running = asyncio.ensure_future(self._checkpoint())
             self._running.add_done_callback(_log_failure)
@@ -74,7 +69,7 @@ class Checkpoints:
     async def _checkpoint(self) -> None:
         loop = asyncio.get_running_loop()
         try:
-            log = await loop.run_in_executor(None, self._copy)  # the bulk, while writes go on
+            log = await loop.run_in_executor(None, self.copy)  # the bulk, while writes go on
             # Commits that came in meanwhile keep the log from starting over; a short log may
             # grow on, and a long one is emptied.
             if log is None or self._commits == 0 or log < RESTART_PAGES:
@@ -82,22 +77,28 @@ class Checkpoints:
             # What came in during the bulk, writes going on; then its pages are synced, so that
             # the last copy's sync, with transactions held back, has only its own to write.
             self._commits = 0
-            log = await loop.run_in_executor(None, self._copy, True)
+            log = await loop.run_in_executor(None, self.copy, True)
             if log is None or self._commits == 0:
                 return
             self._gate = loop.create_future()
             try:
                 # No transaction of this process is open (each one begins and ends within one
                 # step of the loop), and none begins until this copy has emptied the log.
-                await loop.run_in_executor(None, self._copy)
+                await loop.run_in_executor(None, self.copy)
             finally:
                 self._gate.set_result(None)
                 self._gate = None
         finally:
             self._running = None
 
-    def _copy(self, sync: bool = False) -> int | None:
-        """A PASSIVE checkpoint, then with `sync` the file's fsync: the log's pages, or None."""
+    @property
+    def running(self) -> bool:
+        """Whether a checkpoint started by `ready` is under way."""
+        # A task left by a loop that is gone (tests run several) counts as finished.
+        return self._running is not None and not self._running.done()
+
+    def copy(self, sync: bool = False) -> int | None:
+        """A PASSIVE checkpoint here, then with `sync` the file's sync: the log's pages, or None."""
         with self._lock:
             if self._closed:
                 return None
@@ -124,6 +125,12 @@ class Checkpoints:
             if not self._closed:
                 self._closed = True
                 self._connection.close()
+
+
+def _sync_data(descriptor: int) -> None:
+    """Sync the file's data: fdatasync leaves its times alone; macOS has only fsync."""
+    # Looked up at each call, so that a test can stand in for os.fdatasync.
+    getattr(os, "fdatasync", os.fsync)(descriptor)
 
 
 def _log_failure(task: asyncio.Task[None]) -> None:

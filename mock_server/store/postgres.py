@@ -9,7 +9,7 @@ from urllib.parse import urlsplit
 
 import psycopg
 
-from mock_server.store import SCHEMA, StoreError, Transaction
+from mock_server.store.base import SCHEMA, StoreError, Transaction
 
 # Every writer, in every mock process on the database, takes this one advisory lock first:
 # the same one-writer-at-a-time rule as SQLite's BEGIN IMMEDIATE, so no update is lost.

@@ -1,21 +1,28 @@
-"""The shared sandbox: mock processes and workers on one PostgreSQL database behave as one mock."""
+"""The PostgreSQL store: its one-line errors, and mock processes on one database as one mock."""
 
 from __future__ import annotations
 
 import os
-import subprocess
-import sys
 from datetime import datetime
-from pathlib import Path
 
 import httpx
+import pytest
 
-from tests.live_server import free_port, mock_process
+from mock_server.store import StoreError, open_store
+from testbeds import free_port, mock_process
+from testbeds.suite import run_contract
 from tests.mock_server.contention import TOKEN, contend, future_appointment
 
-CONTRACT = Path(sys.executable).with_name("hopdrive-contract")
-ROOT = Path(__file__).parents[2]
 CONTENTION_SECONDS = 5
+
+
+def test_unreachable_postgresql_is_a_one_line_error_without_the_password() -> None:
+    with pytest.raises(StoreError) as caught:
+        open_store(f"postgresql://mock:secret@127.0.0.1:{free_port()}/sandbox")
+    message = str(caught.value)
+    assert message.startswith("postgresql://mock:***@127.0.0.1:")
+    assert "secret" not in message
+    assert "\n" not in message
 
 
 def test_two_mock_processes_on_one_database_lose_no_update(postgres_url: str) -> None:
@@ -51,22 +58,12 @@ def test_what_one_process_writes_the_other_answers_for(postgres_url: str) -> Non
 
 
 def test_contract_slice_passes_against_two_workers_on_postgresql(postgres_url: str) -> None:
-    environment = {k: v for k, v in os.environ.items() if not k.startswith("HOPDRIVE_")}
-    result = subprocess.run(
-        [
-            str(CONTRACT),
-            *("--mock-db", postgres_url, "--mock-workers", "2", "--profile", "quick"),
-            *("--seed", "1", "--junit", os.devnull, "-q"),
-            "contract_tests/test_appointments.py",
-            "contract_tests/test_moves.py",
-            "contract_tests/test_lifecycle.py",
-        ],
-        capture_output=True,
-        text=True,
-        check=False,
-        cwd=ROOT,
-        env=environment,
-        timeout=300,
+    result = run_contract(
+        *("--mock-db", postgres_url, "--mock-workers", "2", "--profile", "quick"),
+        *("--seed", "1", "--junit", os.devnull, "-q"),
+        "contract_tests/test_appointments.py",
+        "contract_tests/test_moves.py",
+        "contract_tests/test_lifecycle.py",
     )
     output = result.stdout + result.stderr
     assert result.returncode == 0, output[-3000:]

@@ -1,3 +1,5 @@
+"""SQLite checkpoints off the event loop: the log starts over, transactions rarely wait."""
+
 from __future__ import annotations
 
 import asyncio
@@ -10,9 +12,11 @@ from pathlib import Path
 
 import pytest
 
-from mock_server import checkpoints
-from mock_server.checkpoints import COMMITS_PER_CHECKPOINT, RESTART_PAGES, Checkpoints
-from mock_server.store import Store
+from mock_server.store import Checkpoints, Store
+from mock_server.store.checkpoints import COMMITS_PER_CHECKPOINT, RESTART_PAGES
+
+# Patched where Checkpoints reads it; RESTART_PAGES above stays the shipped length.
+RESTART_SETTING = "mock_server.store.checkpoints.RESTART_PAGES"
 
 
 def _insert(store: Store) -> None:
@@ -24,7 +28,7 @@ def test_the_log_starts_over_while_transactions_keep_coming(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # Past this length the log starts over at the next checkpoint: the commits below make far more.
-    monkeypatch.setattr(checkpoints, "RESTART_PAGES", COMMITS_PER_CHECKPOINT // 4)
+    monkeypatch.setattr(RESTART_SETTING, COMMITS_PER_CHECKPOINT // 4)
     store = Store(tmp_path / "state.db")
     commits = 12 * COMMITS_PER_CHECKPOINT
 
@@ -55,7 +59,7 @@ def copies(monkeypatch: pytest.MonkeyPatch) -> list[bool]:
         time.sleep(COPY_SECONDS)
         return RESTART_PAGES
 
-    monkeypatch.setattr(Checkpoints, "_copy", slow_copy)
+    monkeypatch.setattr(Checkpoints, "copy", slow_copy)
     return began
 
 
@@ -77,12 +81,12 @@ async def _until(condition: Callable[[], bool]) -> None:
 async def _during_copy(store: Store, copies: list[bool], number: int, commit: bool) -> None:
     """Once copy `number` (from 1) runs, commit (or not); return as the next copy begins, or
     the checkpoint ends."""
-    assert store._checkpoints is not None
-    checkpoints = store._checkpoints
+    checkpoints = store.checkpoints
+    assert checkpoints is not None
     await _until(lambda: len(copies) >= number)
     if commit:
         _insert(store)
-    await _until(lambda: len(copies) > number or checkpoints._running is None)
+    await _until(lambda: len(copies) > number or not checkpoints.running)
 
 
 def test_transactions_wait_at_ready_only_while_the_last_copy_runs(
@@ -129,7 +133,7 @@ def test_a_copy_with_no_commit_during_it_ends_the_checkpoint_without_a_wait(
 def test_a_short_log_grows_on_rather_than_hold_transactions_back(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, copies: list[bool]
 ) -> None:
-    monkeypatch.setattr(checkpoints, "RESTART_PAGES", RESTART_PAGES + 1)
+    monkeypatch.setattr(RESTART_SETTING, RESTART_PAGES + 1)
     store = _due(tmp_path)
 
     async def scenario() -> None:
@@ -147,13 +151,17 @@ def test_the_second_copy_syncs_what_it_copied_to_the_database_file(
 ) -> None:
     store = Store(tmp_path / "state.db")
     synced: list[int] = []
-    monkeypatch.setattr(checkpoints, "_sync_data", lambda fd: synced.append(os.fstat(fd).st_ino))
+    # raising=False: macOS has no fdatasync, and the checkpoints fall back on fsync.
+    monkeypatch.setattr(
+        os, "fdatasync", lambda fd: synced.append(os.fstat(fd).st_ino), raising=False
+    )
     _insert(store)
-    assert store._checkpoints is not None
-    store._checkpoints._copy(sync=False)
+    checkpoints = store.checkpoints
+    assert checkpoints is not None
+    checkpoints.copy(sync=False)
     assert synced == []  # the bulk copy leaves the file to SQLite
     _insert(store)
-    assert store._checkpoints._copy(sync=True) is not None
+    assert checkpoints.copy(sync=True) is not None
     assert synced == [(tmp_path / "state.db").stat().st_ino]
     store.close()
 
@@ -164,7 +172,7 @@ def test_a_failed_last_copy_still_lets_transactions_begin(
     copies: list[bool],
     caplog: pytest.LogCaptureFixture,
 ) -> None:
-    slow_copy = Checkpoints._copy
+    slow_copy = Checkpoints.copy
 
     def last_copy_fails(self: Checkpoints, sync: bool = False) -> int | None:
         if len(copies) < 2:
@@ -173,7 +181,7 @@ def test_a_failed_last_copy_still_lets_transactions_begin(
         time.sleep(COPY_SECONDS / 5)
         raise RuntimeError("the disk is gone")
 
-    monkeypatch.setattr(Checkpoints, "_copy", last_copy_fails)
+    monkeypatch.setattr(Checkpoints, "copy", last_copy_fails)
     store = _due(tmp_path)
 
     async def scenario() -> None:
@@ -192,8 +200,8 @@ def test_closing_the_checkpoints_leaves_the_database_locks_to_the_store(tmp_path
     path = tmp_path / "state.db"
     store = Store(path)
     _insert(store)
-    assert store._checkpoints is not None
-    store._checkpoints.close()
+    assert store.checkpoints is not None
+    store.checkpoints.close()
     # Another process that took itself for the file's last user would delete the log under us.
     other = (
         "import sqlite3, sys; sqlite3.connect(sys.argv[1]).execute('SELECT 1').connection.close()"
@@ -208,7 +216,7 @@ def test_with_fsync_no_checkpoint_waits_at_ready(tmp_path: Path) -> None:
     for _ in range(COMMITS_PER_CHECKPOINT):
         _insert(store)
     asyncio.run(asyncio.wait_for(store.ready(), 0.01))
-    assert store._checkpoints is None  # SQLite checkpoints inside the group's COMMIT
+    assert store.checkpoints is None  # SQLite checkpoints inside the group's COMMIT
     store.close()
 
 
