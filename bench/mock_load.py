@@ -29,7 +29,6 @@ import os
 import platform
 import resource
 import signal
-import socket
 import statistics
 import subprocess
 import sys
@@ -44,7 +43,7 @@ from pathlib import Path
 import httpx
 
 from contract_tests import examples
-from contract_tests.runner import stop
+from contract_tests.processes import free_port, stop
 from contract_tests.target import Target
 from generators.public import write_public
 from mock_server.store import Store
@@ -307,13 +306,6 @@ def _measure(
     )
 
 
-def _free_port() -> int:
-    """A loopback port nothing listens on right now."""
-    with socket.socket() as probe:
-        probe.bind((HOST, 0))
-        return int(probe.getsockname()[1])
-
-
 def _pin_to_server_cpu() -> None:
     """Restrict the calling process to the server CPU."""
     # Runs in the child before exec, so every thread the server starts later inherits the mask;
@@ -355,14 +347,14 @@ def _wait_until_up(server: Server, process: subprocess.Popen[bytes], log: Path) 
 
 def _mock_server(name: str, db: str, *options: str) -> Server:
     """The reference mock on a free port with the database `db`."""
-    port = _free_port()
+    port = free_port()
     command = [str(MOCK), "--host", HOST, "--port", str(port), "--db", db, "--quiet", *options]
     return Server(name, command, f"http://{HOST}:{port}/v1")
 
 
 def _prism_server(folder: Path, spec: Spec) -> Server:
     """Prism mocking the public spec (no internal operations) on a free port."""
-    port = _free_port()
+    port = free_port()
     document = write_public(spec, folder)
     # `warn` silences Prism's per-request info log, as --quiet does the mock's access log.
     command = [str(PRISM), "mock", str(document), "-p", str(port), "-h", HOST, "-v", "warn"]

@@ -1,7 +1,7 @@
 """How many injected mock faults our contract suite catches versus plain Schemathesis, and how fast.
 
 Run from anywhere as `.venv/bin/python bench/suite_sharpness.py [--faults NAME,...]`. Each fault of
-tests/contract_tests/faults.py is served by a fresh mock process per tool, so neither tool sees
+testbeds/faults.py is served by a fresh mock process per tool, so neither tool sees
 state the other left behind; a fault-free mock is run first as the control.
 """
 
@@ -27,12 +27,9 @@ from datetime import UTC, datetime
 from importlib.metadata import version
 from pathlib import Path
 
-# Run as a script, Python puts bench/ on the path, not the checkout that holds the tests package.
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-
+from contract_tests.processes import stop
 from contract_tests.profiles import PROFILES
-from contract_tests.runner import stop
-from tests.live_server import free_port, served
+from testbeds import free_port, served
 
 ROOT = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
@@ -41,7 +38,7 @@ REPORT = ROOT / "reports" / "bench" / "suite_sharpness.json"
 TOKEN = "dev-token-a"
 SEED = 1
 CONTROL = "(control: no fault)"
-FAULT_MODULE = "tests.contract_tests.faults"
+FAULT_MODULE = "testbeds.faults"
 # Progress characters pytest prints with -q; F and E mark a failed or erroring test.
 PROGRESS = re.compile(r"[.sxXFE]+")
 # What each tool says it found: our suite names the broken decision, Schemathesis a failure code.
@@ -104,7 +101,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument(
         "--faults",
         default="",
-        help="comma-separated fault names from tests/contract_tests/faults.py (default: all)",
+        help="comma-separated fault names from testbeds/faults.py (default: all)",
     )
     parser.add_argument(
         "--profile",

@@ -13,8 +13,8 @@ import os
 import sys
 from pathlib import Path
 
-from tests.contract_tests.test_sharpness import run_suite
-from tests.live_server import free_port, served
+from testbeds import free_port, served
+from testbeds.suite import run_suite
 
 ROOT = Path(__file__).parents[2]
 

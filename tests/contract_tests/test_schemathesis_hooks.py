@@ -13,8 +13,8 @@ from pathlib import Path
 
 import pytest
 
+from testbeds import free_port, mock_process, served
 from tests.contract_tests.test_sharpness import faulty_mock
-from tests.live_server import free_port, mock_process, served
 
 ROOT = Path(__file__).parents[2]
 SCHEMATHESIS = Path(sys.executable).with_name("schemathesis")

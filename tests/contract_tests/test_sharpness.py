@@ -16,8 +16,9 @@ from pathlib import Path
 
 import pytest
 
-from tests.contract_tests.faults import FAULTS
-from tests.live_server import free_port, served
+from testbeds import free_port, served
+from testbeds.faults import FAULTS
+from testbeds.suite import run_suite
 
 ROOT = Path(__file__).parents[2]
 CONTRACT = Path(sys.executable).with_name("hopdrive-contract")
@@ -27,27 +28,8 @@ CONTRACT = Path(sys.executable).with_name("hopdrive-contract")
 def faulty_mock(name: str) -> Iterator[str]:
     """The base URL of a mock process serving with the fault `name`."""
     port = free_port()
-    with served(
-        [sys.executable, "-m", "tests.contract_tests.faults", name, str(port)], port, cwd=ROOT
-    ):
+    with served([sys.executable, "-m", "testbeds.faults", name, str(port)], port, cwd=ROOT):
         yield f"http://127.0.0.1:{port}/v1"
-
-
-def run_suite(url: str) -> subprocess.CompletedProcess[str]:
-    """`hopdrive-contract` (quick, fixed seed) against `url`, as a partner would run it."""
-    return subprocess.run(
-        [str(CONTRACT), "--base-url", url, "--profile", "quick", "--seed", "1", "-q"],
-        capture_output=True,
-        text=True,
-        check=False,
-        cwd=ROOT,
-        env={**_environment(), "HOPDRIVE_TEST_CONTROL": "1"},
-        timeout=300,
-    )
-
-
-def _environment() -> dict[str, str]:
-    return {k: v for k, v in os.environ.items() if not k.startswith("HOPDRIVE_")}
 
 
 @pytest.mark.parametrize(
@@ -83,7 +65,7 @@ def test_printed_curl_line_shows_the_same_wrong_answer() -> None:
             capture_output=True,
             text=True,
             check=True,
-            env={**_environment(), "HOPDRIVE_TOKEN": "dev-token-a"},
+            env={**os.environ, "HOPDRIVE_TOKEN": "dev-token-a"},
         )
     status = again.stdout.split()[1]
     assert status == reported

@@ -13,7 +13,7 @@ from generators.python_stubs import files
 from mock_server.app import create_app
 from mock_server.store import Store
 from spec import Spec
-from tests.live_server import LiveServer
+from testbeds import LiveServer
 
 GENERATED = Path(__file__).parents[2] / "generated" / "python"
 MYPY = Path(sys.executable).with_name("mypy")

@@ -13,7 +13,7 @@ import pytest
 
 from mock_server.app import create_app
 from mock_server.store import Store
-from tests.live_server import START, Clock, LiveServer
+from testbeds import START, Clock, LiveServer
 
 POSTGRES_ENV = "HOPDRIVE_TEST_POSTGRES"
 

@@ -9,7 +9,7 @@ import httpx
 import pytest
 
 from spec import Spec
-from tests.live_server import Clock, LiveServer
+from testbeds import Clock, LiveServer
 from tests.seeds import seed
 
 COMPLETE: dict[str, Any] = seed("002_replaceAppointment.request")

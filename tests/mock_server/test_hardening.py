@@ -18,7 +18,7 @@ import pytest
 from mock_server.app import create_app
 from mock_server.bodies import MAX_BODY_BYTES
 from mock_server.store import Store
-from tests.live_server import LiveServer, free_port, mock_process
+from testbeds import LiveServer, free_port, mock_process
 from tests.mock_server.contention import TOKEN, contend, future_appointment
 
 KILL_ROUNDS = 50

@@ -10,7 +10,7 @@ from typing import Any
 from mock_server.app import create_app
 from mock_server.http_protocol import Coalescing
 from mock_server.store import Store
-from tests.live_server import LiveServer
+from testbeds import LiveServer
 
 
 class Recording(asyncio.Transport):

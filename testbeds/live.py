@@ -17,7 +17,7 @@ from typing import Any
 import httpx
 import uvicorn
 
-from contract_tests.runner import stop
+from contract_tests.processes import stop
 from mock_server.http_protocol import HttpProtocol
 
 MOCK = Path(sys.executable).with_name("hopdrive-mock")
@@ -71,13 +71,6 @@ class LiveServer:
         self._server.should_exit = True
         self._thread.join(timeout=10)
         self._socket.close()
-
-
-def free_port() -> int:
-    """A loopback port nothing listens on now."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 def wait_until_answering(url: str, process: subprocess.Popen[bytes], seconds: float = 30) -> None:

@@ -1,6 +1,6 @@
 """The faults the suite must catch, made in test code: patches of the mock and ASGI wrappers.
 
-`python -m tests.contract_tests.faults NAME PORT` serves the mock on 127.0.0.1:PORT with the
+`python -m testbeds.faults NAME PORT` serves the mock on 127.0.0.1:PORT with the
 fault NAME injected; the shipped mock has no fault switches.
 """
 
@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import functools
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any
 
 import pytest
@@ -18,11 +18,14 @@ from mock_server import app as mock_app
 from mock_server import moves as mock_moves
 from mock_server.app import create_app
 from mock_server.appointments import AppointmentRules
-from mock_server.bodies import read_json
+from mock_server.auth import Tenant
+from mock_server.bodies import check, read_json
 from mock_server.problems import Problem
 from mock_server.store import Store, Transaction
 
 Asgi = Callable[..., Any]
+# A time every rule accepts, standing in for the one a fault leaves unchecked.
+LATER = "2999-01-01T00:00:00Z"
 Fault = Callable[[pytest.MonkeyPatch], Callable[[Asgi], Asgi] | None]
 
 
@@ -80,38 +83,55 @@ def _updatedat_backwards(original: Any, self: Any, record: Any, body: Any, **kw:
 
 
 def _time_not_normalised(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(
-        AppointmentRules,
-        "_normalised_time",
-        lambda self, body, now, *, refuse_past: {},
-    )
+    """Store and answer appointment_time as sent: never normalised, never checked (D9)."""
+    create, update = AppointmentRules.create, AppointmentRules.update
+
+    def unchecked(rules: AppointmentRules, body: Any) -> tuple[Any, Any]:
+        field = rules.lifecycle.past_time_lock
+        sent = body.get(field)
+        # The rules see a time they accept, so only the time itself goes unchecked.
+        return (sent, {**body, field: LATER}) if sent is not None else (None, body)
+
+    def put_back(rules: AppointmentRules, record: Any, sent: Any) -> Any:
+        return record if sent is None else {**record, rules.lifecycle.past_time_lock: sent}
+
+    def created(self: AppointmentRules, body: Any, now: Any) -> Any:
+        sent, body = unchecked(self, body)
+        return put_back(self, create(self, body, now), sent)
+
+    def updated(self: AppointmentRules, record: Any, body: Any, **kw: Any) -> Any:
+        sent, body = unchecked(self, body)
+        return put_back(self, update(self, record, body, **kw), sent)
+
+    monkeypatch.setattr(AppointmentRules, "create", created)
+    monkeypatch.setattr(AppointmentRules, "update", updated)
 
 
 def _foreign_id_is_403(monkeypatch: pytest.MonkeyPatch) -> None:
-    def owned(tx: Transaction, tenant: Any, appointment_id: int) -> Any:
-        found = tx.appointment(appointment_id)
-        if found is not None and not tenant.holds(found[0]):
-            raise Problem(403, "forbidden", "Not yours.")
-        if found is None:
-            raise Problem(404, "not-found", "No such appointment.")
-        return found
+    """A rooftop the token does not hold is a 403, even for another dealer's appointment."""
+    holds = Tenant.holds
 
-    monkeypatch.setattr(mock_app, "_owned", owned)
+    def refused(self: Tenant, rooftop: int) -> bool:
+        if not holds(self, rooftop):
+            raise Problem(403, "forbidden", "Not yours.")
+        return True
+
+    monkeypatch.setattr(Tenant, "holds", refused)
 
 
 def _every_token_holds_every_rooftop(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(mock_app.Tenant, "holds", lambda self, rooftop: True)
+    monkeypatch.setattr(Tenant, "holds", lambda self, rooftop: True)
 
 
-def _schema_errors_dropped(drop: Callable[[dict[str, str]], bool]) -> Fault:
+def _schema_errors_dropped(drop: Callable[[Mapping[str, str]], bool]) -> Fault:
     """Accept bodies whose only schema errors are the ones `drop` selects."""
 
     def inject(monkeypatch: pytest.MonkeyPatch) -> None:
-        original = mock_app.check
+        original = check
 
-        def lenient(validator: Any, body: Any) -> None:
+        def lenient(compiled: Any, validator: Any, body: Any) -> None:
             try:
-                original(validator, body)
+                original(compiled, validator, body)
             except Problem as problem:
                 if not all(drop(error) for error in problem.errors):
                     raise
@@ -125,16 +145,20 @@ def _no_body_limit(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(mock_app, "read_json", functools.partial(read_json, limit=16 * 1024 * 1024))
 
 
-def _bad_id_is_500(monkeypatch: pytest.MonkeyPatch) -> None:
-    original = mock_app._path_id
+def _bad_id_is_500(monkeypatch: pytest.MonkeyPatch) -> Callable[[Asgi], Asgi]:
+    """A path id that is not digits raises before the mock can refuse it: a 500 (D5)."""
 
-    def path_id(mock: Any, request: Any) -> int | None:
-        raw = request.path_params.get("id")
-        if raw is not None and not raw.isdigit():
-            raise RuntimeError("unparsed id")
-        return original(mock, request)
+    def wrap(app: Asgi) -> Asgi:
+        async def faulty(scope: Any, receive: Any, send: Any) -> None:
+            parts = scope.get("path", "").split("/")
+            at = parts.index("appointments") + 1 if "appointments" in parts else len(parts)
+            if at < len(parts) and not parts[at].isdigit():
+                raise RuntimeError("unparsed id")
+            await app(scope, receive, send)
 
-    monkeypatch.setattr(mock_app, "_path_id", path_id)
+        return faulty
+
+    return wrap
 
 
 def _creation_is_pending(monkeypatch: pytest.MonkeyPatch) -> None:

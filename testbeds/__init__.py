@@ -1,0 +1,6 @@
+"""Servers to judge the suite and the mock by: live servers, and the mock with planted faults."""
+
+from contract_tests.processes import free_port
+from testbeds.live import START, Clock, LiveServer, mock_process, served
+
+__all__ = ["START", "Clock", "LiveServer", "free_port", "mock_process", "served"]
