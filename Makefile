@@ -14,7 +14,7 @@ SPEC ?= spec/openapi.yaml
 MOCK_PORT ?= 8000
 PROFILE ?= default
 BASE ?= origin/main
-PACKAGES := spec generators contract_tests mock_server gate docs_site
+PACKAGES := spec generators contract_tests mock_server gate docs_site hopdrive testbeds
 CHROMIUM := /usr/bin/chromium
 # The load generator of bench-mock: Debian bookworm's build, pinned.
 WRK := /usr/bin/wrk
@@ -50,8 +50,8 @@ format: $(STAMP) ## rewrite the code in ruff's format and apply its safe fixes
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
 
-typecheck: $(STAMP) ## mypy --strict on the package code
-	$(BIN)/mypy $(PACKAGES) bench
+typecheck: $(STAMP) ## mypy --strict on the packages, their tests and the benchmarks
+	$(BIN)/mypy $(PACKAGES) tests bench
 
 generated: $(STAMP) $(NODE_STAMP) ## fail, naming the file, when generated/ differs from a fresh generation
 	$(BIN)/hopdrive-generate --check

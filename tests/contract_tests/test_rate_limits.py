@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 import pytest
 
@@ -10,7 +10,7 @@ from contract_tests.rate_limits import ATTEMPTS, MAX_WAIT, patiently, rate_limit
 
 
 def _server(
-    answers: list[tuple[int, str | None]],
+    answers: Sequence[tuple[int, str | None]],
 ) -> tuple[Callable[[], tuple[int, str | None]], list[int]]:
     sent: list[int] = []
 
@@ -22,7 +22,7 @@ def _server(
 
 
 def _patiently(
-    answers: list[tuple[int, str | None]],
+    answers: Sequence[tuple[int, str | None]],
 ) -> tuple[tuple[int, str | None], int, list[float]]:
     send, sent = _server(answers)
     waits: list[float] = []

@@ -15,8 +15,7 @@ from referencing import Registry, Resource
 from generators import jsonschema, tree
 from generators.cli import generate, main
 from spec import Spec, load
-from tests.seeds import SEED_EXAMPLES, seed
-from tests.spec.test_seed_examples import BROKEN, _edit
+from tests.seeds import BROKEN, SEED_EXAMPLES, edited, seed
 
 GENERATED = Path(__file__).parents[2] / "generated" / "jsonschema"
 
@@ -81,7 +80,7 @@ def test_broken_variants_fail_against_the_generated_files(
 ) -> None:
     files = jsonschema.build(spec)
     assert not _validator(files, _file_for(files, fixture)).is_valid(
-        _edit(seed(fixture), pointer, value)
+        edited(seed(fixture), pointer, value)
     ), why
 
 
