@@ -45,7 +45,7 @@ class Model:
         )
         self.create_fields = spec.fields(spec.request_pointer("createAppointment"))
         self.replace_fields = spec.fields(spec.request_pointer("replaceAppointment"))
-        _, self.config_member, self.config_key = lifecycle.elected_response_pointer.split("/", 2)
+        self.config_member, self.config_key = lifecycle.elected_member
 
     def created(self, body: Mapping[str, Any]) -> dict[str, Any]:
         """The record a creation leaves (D6): the body's members, the initial state, no type."""

@@ -19,7 +19,7 @@ LIFECYCLE = load().lifecycle
 ELECTED = LIFECYCLE.elected_request_field
 UPDATED, MOVE = LIFECYCLE.updated_field, LIFECYCLE.move_field
 # Where an answer carries the elected type (D13): a member of the record's config object.
-CONFIG, CONFIG_KEY = LIFECYCLE.elected_response_pointer.strip("/").split("/", 1)
+CONFIG, CONFIG_KEY = LIFECYCLE.elected_member
 # Servers' clocks drift from ours; a stamp further off than this was not taken at the write.
 CLOCK_SKEW = timedelta(minutes=5)
 APPOINTMENTS = ("createAppointment", "replaceAppointment", "updateAppointment")

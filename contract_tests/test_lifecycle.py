@@ -50,7 +50,7 @@ def _fields(spec: Spec, target: Target) -> dict[str, st.SearchStrategy[Any]]:
     fields["delivery_location_id"] = st.just(target.delivery_location_id)
     fields["pickup_location_id"] = st.sampled_from([None, target.pickup_location_id])
     # The member D13 leaves to the server, which free-form keys would hardly ever hit.
-    config, key = LIFECYCLE.elected_response_pointer.strip("/").split("/", 1)
+    config, key = LIFECYCLE.elected_member
     owned = st.builds(
         lambda value, kind: {**(value or {}), key: kind},
         fields[config],

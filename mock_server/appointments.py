@@ -34,18 +34,12 @@ class AppointmentRules:
             created_fields=spec.fields(spec.response_pointer("createAppointment", 201)),
         )
 
-    @property
-    def _config_key(self) -> tuple[str, str]:
-        """The record member and key under which the elected type is reported (D13)."""
-        _, container, key = self.lifecycle.elected_response_pointer.split("/", 2)
-        return container, key
-
     def create(self, body: Mapping[str, Any], now: datetime) -> dict[str, Any]:
         """A new record from a creation body: always the initial state (D6)."""
         record: dict[str, Any] = dict.fromkeys(self.record_fields)
         record.update({name: body.get(name) for name in self.create_fields})
         record.update(self._normalised_time(body, now, refuse_past=False))
-        container, _ = self._config_key
+        container, _ = self.lifecycle.elected_member
         record[container] = self._with_elected(body.get(container), None)
         record["status"] = self.lifecycle.initial
         record[self.lifecycle.updated_field] = utc_stamp(now)
@@ -79,7 +73,7 @@ class AppointmentRules:
             if elected_field in changes
             else lifecycle.elected_type(record)
         )
-        container, _ = self._config_key
+        container, _ = self.lifecycle.elected_member
         candidate = {**record, **changes}
         candidate[container] = self._with_elected(candidate.get(container), elected)
 
@@ -150,7 +144,7 @@ class AppointmentRules:
 
     def _with_elected(self, config: Any, elected: str | None) -> dict[str, Any] | None:
         """The config as the server reports it: the client's keys plus the elected type (D13)."""
-        _, key = self._config_key
+        _, key = self.lifecycle.elected_member
         kept = {k: v for k, v in config.items() if k != key} if isinstance(config, dict) else None
         if elected is None:
             return kept

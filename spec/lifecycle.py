@@ -148,6 +148,12 @@ class Lifecycle:
                     frontier.append(edge.target)
         return frozenset(seen)
 
+    @property
+    def elected_member(self) -> tuple[str, str]:
+        """Where an answer reports the elected type: the record member, and its key in it (D13)."""
+        member, key = jsonpointer.JsonPointer(self.elected_response_pointer).parts
+        return member, key
+
     def elected_type(self, record: Mapping[str, Any]) -> str | None:
         """The transportation type an appointment record reports as elected, if any."""
         value = self._elected.value_in(record)
@@ -222,8 +228,12 @@ class Lifecycle:
             yield f"recordSchema {self.record_schema_ref} does not resolve"
             return
         fields = set(record_schema.get("properties", {}))
-        elected_root = self.elected_response_pointer.split("/")[1]
-        settings = [self.past_time_lock, self.updated_field, self.move_field, elected_root]
+        settings = [
+            self.past_time_lock,
+            self.updated_field,
+            self.move_field,
+            self.elected_member[0],
+        ]
         for name in [*self.staged_mutable_fields, *settings]:
             if name not in fields:
                 yield f"field {name!r} is not a property of {self.record_schema_ref}"

@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 from jsonschema import Draft202012Validator, FormatChecker
 
 from spec import Lifecycle, Spec
+from spec.loader import LIFECYCLE_SCHEMA_PATH, read_yaml
 
 
 def test_every_state_is_reachable_from_new(spec: Spec) -> None:
@@ -156,6 +157,19 @@ def test_is_complete_agrees_with_jsonschema(spec: Spec, data: st.DataObject) -> 
 def test_elected_type_is_read_from_config(spec: Spec) -> None:
     assert spec.lifecycle.elected_type(_record()) == "valet"
     assert spec.lifecycle.elected_type({"transportation_type": "valet", "config": {}}) is None
+
+
+def test_elected_member_is_the_config_member_and_its_key(spec: Spec) -> None:
+    assert spec.lifecycle.elected_member == ("config", "transportation_type")
+
+
+@pytest.mark.parametrize("pointer", ["/config", "/config/service/type", "/config/"])
+def test_elected_type_must_sit_one_key_inside_a_record_member(
+    document: dict[str, Any], pointer: str
+) -> None:
+    edited = copy.deepcopy(document["x-lifecycle"])
+    edited["electedType"]["responsePointer"] = pointer
+    assert not Draft202012Validator(read_yaml(LIFECYCLE_SCHEMA_PATH)).is_valid(edited)
 
 
 def _problems(document: dict[str, Any], edit: Callable[[dict[str, Any]], None]) -> list[str]:
