@@ -1,7 +1,7 @@
 # The project's front door: `make help` lists every target.
 SHELL := bash
 .DEFAULT_GOAL := help
-.PHONY: help venv node_modules chromium wrk postgres postgres-start postgres-stop test-postgres gate check lint format typecheck unit generated test validate generate docs bench-suite bench-mock mock lock clean
+.PHONY: help venv node_modules chromium wrk postgres postgres-start postgres-stop test-postgres gate check lint format typecheck unit generated test validate generate docs bench-suite bench-mock bench-remote mock lock clean
 
 PYTHON ?= python3
 VENV := .venv
@@ -100,6 +100,8 @@ unit: $(STAMP) $(NODE_STAMP) $(CHROMIUM) postgres ## pytest over tests/ (Postgre
 
 test: $(STAMP) ## the contract suite against BASE_URL, or the bundled mock; PROFILE=quick|default|deep
 	$(BIN)/hopdrive-contract $(if $(BASE_URL),--base-url $(BASE_URL)) --profile $(PROFILE) \
+		$(if $(WORKERS),--workers $(WORKERS)) $(if $(RATE_LIMIT),--rate-limit $(RATE_LIMIT)) \
+		$(if $(TIMEOUT),--timeout $(TIMEOUT)) $(if $(REQUIRE),--require $(REQUIRE)) \
 		$(if $(MOCK_DB),--mock-db $(MOCK_DB)) $(if $(MOCK_WORKERS),--mock-workers $(MOCK_WORKERS)) \
 		$(PYTEST_ARGS)
 
@@ -113,6 +115,9 @@ docs: $(STAMP) $(NODE_STAMP) ## build the docs site into site/: the API referenc
 
 bench-suite: $(STAMP) ## faults caught by our suite vs plain schemathesis run, one fault at a time (~25 min)
 	$(BIN)/python bench/suite_sharpness.py $(BENCH_ARGS)
+
+bench-remote: $(STAMP) ## the default profile across a WAN on loopback (50 ms, then a 20 req/s limit) vs loopback (~10 min)
+	$(BIN)/python bench/remote.py $(BENCH_ARGS)
 
 bench-mock: $(STAMP) $(NODE_STAMP) $(WRK) ## the mock under a mixed load (wrk) vs Prism on the same spec: req/s, p50, p99
 	$(BIN)/python bench/mock_load.py $(BENCH_ARGS)

@@ -7,14 +7,20 @@ from typing import Any
 
 import pytest
 
+from contract_tests import scope
+from contract_tests.delivery import pace_figures
 from contract_tests.exchanges import Api, Exchange, new_history
 from contract_tests.report import Tally, decision_line, reproduction
+from contract_tests.run import this_run
 from contract_tests.target import Target, TargetError
 from spec import Spec, load
 
 HISTORY = pytest.StashKey[Any]()
 TALLY = pytest.StashKey[Tally]()
 TARGET = pytest.StashKey[Target]()
+SKIPPED = pytest.StashKey[list[str]]()
+# What a test judges, carried on its reports: from a worker process to the one that sums them.
+_JUDGES = "hopdrive_contract"
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -22,11 +28,31 @@ def pytest_configure(config: pytest.Config) -> None:
         "markers",
         "contract(*operations, check, decisions): what a test judges, for the report and table",
     )
+    config.addinivalue_line(
+        "markers", "generated: runs many generated examples, so it is started first"
+    )
     config.stash[TALLY] = Tally.empty()
+    config.stash[SKIPPED] = []
+    config.pluginmanager.register(_Outcomes(config), "hopdrive-contract-outcomes")
+    # Before any worker starts, so that every process of the run shares it.
+    this_run()
     try:
         config.stash[TARGET] = Target.from_env()
     except TargetError as error:
         raise pytest.UsageError(str(error)) from None
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """The long generated checks first, each paired with a short one.
+
+    Workers take tests in pairs from the front, so each long check starts at once on a worker
+    of its own, and the short ones fill the gaps; no worker is left with two long ones queued.
+    """
+    long = [item for item in items if item.get_closest_marker("generated")]
+    short = [item for item in items if not item.get_closest_marker("generated")]
+    paired = [test for pair in zip(long, reversed(short), strict=False) for test in pair]
+    rest = long[len(short) :] + short[: max(len(short) - len(long), 0)]
+    items[:] = paired + rest
 
 
 @pytest.fixture(scope="session")
@@ -66,7 +92,19 @@ def api(target: Target, history: Any) -> Iterator[Api]:
 @pytest.fixture
 def other(target: Target, history: Any) -> Iterator[Api]:
     """A client with HOPDRIVE_OTHER_TOKEN, another dealer."""
+    if target.other_token is None:
+        scope.unavailable("tenants", "no second dealer's token (HOPDRIVE_OTHER_TOKEN)")
     yield from _api(target, target.other_token, history)
+
+
+@pytest.fixture
+def other_customer_id(target: Target) -> int:
+    """A customer_id only the other dealer holds."""
+    if target.other_customer_id is None:
+        scope.unavailable(
+            "tenants", "no customer_id of a second dealer (HOPDRIVE_OTHER_CUSTOMER_ID)"
+        )
+    return target.other_customer_id
 
 
 @pytest.fixture
@@ -79,9 +117,7 @@ def anonymous(target: Target, history: Any) -> Iterator[Api]:
 def test_control(target: Target) -> None:
     """Skip unless the server declared the D15 test-control endpoint."""
     if not target.test_control:
-        pytest.skip(
-            "needs an internal transition; the server declared none (HOPDRIVE_TEST_CONTROL)"
-        )
+        scope.unavailable("test-control", scope.NO_TEST_CONTROL)
 
 
 @pytest.hookimpl(wrapper=True)
@@ -90,9 +126,11 @@ def pytest_runtest_makereport(
 ) -> Generator[None, pytest.TestReport, pytest.TestReport]:
     report = yield
     marker = item.get_closest_marker("contract")
-    if (report.when == "call" or report.outcome == "skipped") and marker is not None:
-        outcome = report.outcome if report.outcome in ("passed", "skipped") else "failed"
-        item.config.stash[TALLY].add(marker.args, marker.kwargs["check"], outcome)
+    if marker is not None:
+        setattr(report, _JUDGES, {"operations": marker.args, "check": marker.kwargs["check"]})
+    if report.when == "teardown" and this_run().stopped() is not None:
+        # The run stopped (the network, a rate limit): no further test is started.
+        item.session.shouldstop = str(this_run().stopped())
     if report.failed and report.when == "call":
         decisions = marker.kwargs.get("decisions", ()) if marker else ()
         if decisions:
@@ -109,10 +147,34 @@ def pytest_runtest_makereport(
     return report
 
 
+class _Outcomes:
+    """Counts each outcome once, in the process that reports the run (xdist's controller)."""
+
+    def __init__(self, config: pytest.Config) -> None:
+        self.config = config
+
+    def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
+        if report.outcome == "skipped" and isinstance(report.longrepr, tuple):
+            self.config.stash[SKIPPED].append(str(report.longrepr[2]))
+        judged = getattr(report, _JUDGES, None)
+        if judged is not None and (report.when == "call" or report.outcome == "skipped"):
+            outcome = report.outcome if report.outcome in ("passed", "skipped") else "failed"
+            self.config.stash[TALLY].add(judged["operations"], judged["check"], outcome)
+
+
 def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> None:
     operations = [op.operation_id for op in load().operations.values()]
     terminalreporter.section("contract summary: operations x checks")
     terminalreporter.write_line(config.stash[TALLY].table(operations))
+    run = this_run()
+    figures = pace_figures(run)
+    terminalreporter.write_line(
+        f"run {run.id}: {figures.requests} requests, {figures.rate_limited} answered 429 "
+        f"(D24, waited out: {figures.waited:.1f} s in all)"
+    )
+    skipped: list[str] = config.stash[SKIPPED]
+    for line in scope.summary(skipped):
+        terminalreporter.write_line(f"not checked: {line}")
     seed = config.getoption("hypothesis_seed", None)
     if seed is not None:
         terminalreporter.write_line(

@@ -7,6 +7,7 @@ import uuid
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from contract_tests.run import this_run
 from contract_tests.target import Target
 from spec import Spec
 
@@ -28,7 +29,8 @@ def moment(days: float) -> str:
 
 
 def appointment(spec: Spec, target: Target, **overrides: Any) -> dict[str, Any]:
-    """The seed's creation body for the target's dealer, its appointment a month ahead."""
+    """The seed's creation body for the target's dealer, its appointment a month ahead, marked
+    as this run's."""
     body = seed_example(spec, "createAppointment")
     body.update(
         customer_id=target.customer_id,
@@ -36,7 +38,14 @@ def appointment(spec: Spec, target: Target, **overrides: Any) -> dict[str, Any]:
         appointment_time=moment(30),
     )
     body.update(overrides)
-    return dict(body)
+    return marked(spec, body)
+
+
+def marked(spec: Spec, body: dict[str, Any]) -> dict[str, Any]:
+    """A creation body whose metadata (`config`) also carries the run's mark."""
+    metadata = spec.lifecycle.elected_member[0]
+    kept = body.get(metadata)
+    return {**body, metadata: {**(kept if isinstance(kept, dict) else {}), **this_run().mark()}}
 
 
 def replacement(spec: Spec, target: Target, **overrides: Any) -> dict[str, Any]:

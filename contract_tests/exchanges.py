@@ -10,7 +10,8 @@ from typing import Any
 
 import httpx
 
-from contract_tests.rate_limits import patiently, rate_limited
+from contract_tests.delivery import Answer, deliver
+from contract_tests.run import this_run
 from contract_tests.target import Target
 
 # Tokens are shown as the variables they came from, so a reproduction line is safe to paste.
@@ -62,7 +63,9 @@ class Api:
         self.target = target
         self.history = history
         headers = {"Authorization": f"Bearer {token}"} if token else {}
-        self._client = httpx.Client(base_url=target.base_url + "/", headers=headers, timeout=30)
+        self._client = httpx.Client(
+            base_url=target.base_url + "/", headers=headers, timeout=this_run().timeout
+        )
 
     def close(self) -> None:
         """Close the connection pool."""
@@ -82,13 +85,15 @@ class Api:
         sent = dict(headers or {})
         if content is not None and raw is None:
             sent.setdefault("Content-Type", "application/json")
-        response = patiently(
+        response = deliver(
+            method,
+            self.target.base_url,
+            path,
             lambda: self._client.request(method, path.lstrip("/"), content=content, headers=sent),
-            status=lambda answer: answer.status_code,
-            retry_after=lambda answer: answer.headers.get("retry-after"),
+            lambda answer: Answer(
+                answer.status_code, answer.headers.get("retry-after"), answer.content
+            ),
         )
-        if response.status_code == 429:
-            rate_limited(f"{method} {path}")
         request = response.request
         self.history.append(
             Exchange(

@@ -20,6 +20,9 @@ class Profile:
     stateful_steps: int
     lifecycle_examples: int
     lifecycle_steps: int
+    # The lifecycle examples split into this many tests, which workers run side by side: one
+    # long sequence of requests would bound a run over a WAN by its round trips.
+    lifecycle_shards: int
     shrink: bool
 
     def settings(self, examples: int, steps: int | None = None) -> settings:
@@ -36,9 +39,9 @@ class Profile:
 
 
 PROFILES = {
-    "quick": Profile("quick", 8, 3, 4, 10, 15, shrink=False),
-    "default": Profile("default", 40, 10, 8, 80, 25, shrink=True),
-    "deep": Profile("deep", 400, 100, 20, 800, 40, shrink=True),
+    "quick": Profile("quick", 8, 3, 4, 10, 15, 2, shrink=False),
+    "default": Profile("default", 40, 10, 8, 80, 25, 16, shrink=True),
+    "deep": Profile("deep", 400, 100, 20, 800, 40, 32, shrink=True),
 }
 
 

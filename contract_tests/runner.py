@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import argparse
+import ipaddress
+import json
 import os
 import random
 import shutil
@@ -12,14 +14,20 @@ import tempfile
 import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
+from dataclasses import asdict
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import httpx
 import pytest
 
+from contract_tests import junit, preflight
+from contract_tests.delivery import pace_figures
 from contract_tests.errors import ContractError
 from contract_tests.processes import free_port, stop
 from contract_tests.profiles import PROFILE_ENV, PROFILES
+from contract_tests.run import DEFAULT_TIMEOUT, MARK, Run
+from contract_tests.scope import ALL, GROUPS
 from contract_tests.target import Target
 from hopdrive.command import run_command
 
@@ -27,6 +35,13 @@ SUITE = Path(__file__).parent
 MOCK_COMMAND = "hopdrive-mock"
 # What run_command gives a SetupError or TargetError; pytest has its own 2, "interrupted".
 EXIT_SETUP = ContractError.exit_status
+# The suite's processes on loopback (at most one per core) and across a network.
+LOOPBACK_WORKERS = 2
+REMOTE_WORKERS = 8
+# Schemathesis is used as a library; the others come with the suite's dependencies.
+UNUSED_PLUGINS = ("schemathesis", "anyio", "typeguard", "platformdirs", "xdist.looponfail")
+# A first answer slower than this, even from loopback, is waited for like a remote one.
+NEARBY_ROUND_TRIP = 0.005
 
 
 class SetupError(ContractError):
@@ -69,9 +84,101 @@ def main(argv: Sequence[str] | None = None) -> int:
         "--mock-workers", type=int, default=1, help="the bundled mock's --workers (default: 1)"
     )
     parser.add_argument(
+        "--workers",
+        type=_workers,
+        default=os.environ.get("HOPDRIVE_WORKERS") or AUTO,
+        help="processes running checks side by side (default: auto, more for a remote base URL)",
+    )
+    parser.add_argument(
+        "--rate-limit",
+        type=_rate,
+        default=None,
+        metavar="N/s",
+        help="send at most N requests a second, all workers together (default: no limit)",
+    )
+    parser.add_argument(
+        "--timeout",
+        type=_seconds,
+        default=DEFAULT_TIMEOUT,
+        help="seconds to wait for each answer before the run stops (default: %(default)s)",
+    )
+    parser.add_argument(
+        "--require",
+        type=_groups,
+        default=frozenset(),
+        metavar="GROUPS",
+        help=(
+            "fail, not skip, the checks of these groups when the server cannot take them: "
+            f"all, or a comma list of {', '.join(GROUPS)}"
+        ),
+    )
+    parser.add_argument(
         "--junit", default="reports/junit.xml", help="JUnit XML report path (default: %(default)s)"
     )
+    parser.add_argument(
+        "--created",
+        default="reports/created.json",
+        help="where the ids of every record the run created are written (default: %(default)s)",
+    )
     return run_command(parser, _run, argv, rest="pytest_args")
+
+
+AUTO = "auto"
+
+
+def _workers(value: str) -> str | int:
+    if value == AUTO:
+        return AUTO
+    if not value.isdigit() or int(value) < 1:
+        raise argparse.ArgumentTypeError(f"{value!r} is neither auto nor a positive count")
+    return int(value)
+
+
+def _rate(value: str) -> float:
+    return _positive(value.removesuffix("/s"), f"{value!r} is no positive rate such as 20/s")
+
+
+def _seconds(value: str) -> float:
+    return _positive(value, f"{value!r} is no positive number of seconds")
+
+
+def _positive(value: str, refusal: str) -> float:
+    try:
+        number = float(value)
+    except ValueError:
+        number = 0.0
+    if not 0 < number < float("inf"):
+        raise argparse.ArgumentTypeError(refusal)
+    return number
+
+
+def _groups(value: str) -> frozenset[str]:
+    names = frozenset(name.strip() for name in value.split(",") if name.strip())
+    unknown = sorted(names - {ALL, *GROUPS})
+    if unknown or not names:
+        raise argparse.ArgumentTypeError(
+            f"{', '.join(unknown) or value!r}: choose all or among {', '.join(GROUPS)}"
+        )
+    return names
+
+
+def workers_for(
+    base_url: str, workers: str | int, round_trip: float, cores: int | None = None
+) -> int:
+    """How many processes run checks: the count asked for, or one that suits where the server is.
+
+    A server on loopback that answers at once shares the cores with the suite, so more
+    processes than cores only contend. Across a network (or anything that answers as slowly)
+    each process mostly waits, so several per core keep the line busy.
+    """
+    if isinstance(workers, int):
+        return workers
+    cores = cores or os.cpu_count() or 1
+    host = urlsplit(base_url).hostname or ""
+    nearby = host == "localhost" or _is_loopback(host)
+    if nearby and round_trip < NEARBY_ROUND_TRIP:
+        return min(cores, LOOPBACK_WORKERS)
+    return min(4 * cores, REMOTE_WORKERS)
 
 
 def _run(args: argparse.Namespace) -> int:
@@ -80,12 +187,16 @@ def _run(args: argparse.Namespace) -> int:
     seed = args.seed if args.seed is not None else random.randrange(2**32)
     os.environ[PROFILE_ENV] = args.profile
     Path(args.junit).parent.mkdir(parents=True, exist_ok=True)
+    Path(args.created).parent.mkdir(parents=True, exist_ok=True)
     # A path (or node id) chooses what runs; any other bare word is an option's value (`-k x`).
     selection = [arg for arg in pytest_args if Path(arg.split("::")[0]).exists()]
     command = [
         *(pytest_args if selection else [str(SUITE), *pytest_args]),
         "-p",
         "no:cacheprovider",
+        # Plugins the suite does not use cost each worker their import, and the rewriting of
+        # their packages' asserts (anyio's, under httpx) when bytecode is not written.
+        *[arg for plugin in UNUSED_PLUGINS for arg in ("-p", f"no:{plugin}")],
         f"--hypothesis-seed={seed}",
         f"--junitxml={args.junit}",
         f"--rootdir={SUITE.parent}",
@@ -96,12 +207,51 @@ def _run(args: argparse.Namespace) -> int:
     with _server(args.base_url, args.mock_db, args.mock_workers) as base_url:
         os.environ["HOPDRIVE_BASE_URL"] = base_url
         # Checked before pytest, so that a bad HOPDRIVE_* variable is one line, not a usage error.
-        Target.from_env()
+        target = Target.from_env()
+        findings = preflight.check(target, os.environ, args.timeout)
+        if findings.notes:
+            # What the first request found out goes to every process of the run.
+            os.environ.update(HOPDRIVE_OTHER_TOKEN="", HOPDRIVE_OTHER_CUSTOMER_ID="")
+        run = Run.begin(timeout=args.timeout, rate_limit=args.rate_limit, require=args.require)
+        workers = workers_for(base_url, args.workers, findings.round_trip)
+        if workers > 1:
+            # One test at a time to whichever worker is free: the order of the suite decides.
+            command += ["-n", str(workers), "--dist", "load", "--maxschedchunk", "1"]
         print(
-            f"hopdrive-contract: {base_url} (profile {args.profile}, hypothesis seed {seed})",
+            f"hopdrive-contract: {base_url} (profile {args.profile}, hypothesis seed {seed}, "
+            f"{workers} worker{'s' * (workers != 1)}); run id {run.id}",
             flush=True,
         )
-        return int(pytest.main(command))
+        for note in findings.notes:
+            print(f"hopdrive-contract: {note}", flush=True)
+        try:
+            status = int(pytest.main(command))
+        finally:
+            created = run.created()
+            _write_created(Path(args.created), run, base_url, created)
+            properties = {
+                MARK: run.id,
+                "base_url": base_url,
+                "profile": args.profile,
+                "hypothesis_seed": str(seed),
+                "workers": str(workers),
+                **{name: str(value) for name, value in asdict(pace_figures(run)).items()},
+            }
+            junit.add_properties(Path(args.junit), properties)
+            stopped = run.stopped()
+            # What the workers shared is in reports/ now.
+            shutil.rmtree(run.directory, ignore_errors=True)
+        counts = ", ".join(f"{len(ids)} {kind}" for kind, ids in created.items()) or "nothing"
+        print(f"hopdrive-contract: run {run.id} created {counts}: {args.created}", flush=True)
+        if stopped is not None:
+            raise stopped
+        return status
+
+
+def _write_created(path: Path, run: Run, base_url: str, created: dict[str, list[int]]) -> None:
+    """The cleanup file: which records on which server this run left behind."""
+    document = {MARK: run.id, "base_url": base_url, **created}
+    path.write_text(json.dumps(document, indent=2) + "\n", encoding="utf-8")
 
 
 @contextmanager
@@ -133,6 +283,13 @@ def _server(base_url: str, mock_db: str, mock_workers: int) -> Iterator[str]:
             yield url
         finally:
             stop(process)
+
+
+def _is_loopback(host: str) -> bool:
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
 
 
 def _wait_until_up(url: str, process: subprocess.Popen[bytes]) -> None:

@@ -10,6 +10,7 @@ import pytest
 
 from contract_tests import examples
 from contract_tests.exchanges import Api
+from contract_tests.run import this_run
 from contract_tests.target import Target
 from contract_tests.test_security import assert_problem
 from spec import Spec, load
@@ -248,7 +249,7 @@ def test_config_transportation_type_belongs_to_the_server(
     appointment_id = create(
         api, spec, target, **{CONFIG: {CONFIG_KEY: _types(spec)[0], "dms": "x"}}
     )
-    assert read(api, appointment_id)[CONFIG] == {"dms": "x"}
+    assert read(api, appointment_id)[CONFIG] == {"dms": "x", **this_run().mark()}
 
 
 @contract("D14")

@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 import pytest
+from hypothesis import seed
 from hypothesis import strategies as st
 from hypothesis.stateful import (
     Bundle,
@@ -28,6 +29,7 @@ from spec.instants import instant
 SPEC = load()
 LIFECYCLE = SPEC.lifecycle
 DECISIONS = tuple(f"D{n}" for n in range(6, 16))
+PROFILE = current()
 
 
 def _times() -> st.SearchStrategy[str | None]:
@@ -132,6 +134,7 @@ def build_machine(api: Api, target: Target, spec: Spec) -> type[RuleBasedStateMa
             for name in model.create_fields:
                 if name in fields:
                     body[name] = data.draw(fields[name], label=name)
+            body = examples.marked(spec, body)
             response = api.post("/appointments", body)
             assert response.status_code == 201, f"D6: creation got {response.status_code}"
             answer = response.json()
@@ -199,9 +202,17 @@ def build_machine(api: Api, target: Target, spec: Spec) -> type[RuleBasedStateMa
     check="lifecycle",
     decisions=DECISIONS,
 )
-def test_appointments_follow_the_lifecycle(api: Api, target: Target, spec: Spec) -> None:
-    profile = current()
+@pytest.mark.generated
+@pytest.mark.parametrize("shard", range(PROFILE.lifecycle_shards))
+def test_appointments_follow_the_lifecycle(
+    api: Api, target: Target, spec: Spec, shard: int, pytestconfig: pytest.Config
+) -> None:
+    machine = build_machine(api, target, spec)
+    # Each shard its own examples, the same on every run with this seed, whichever worker.
+    base = pytestconfig.getoption("hypothesis_seed", None)
+    if base is not None:
+        machine = seed(f"{base}/lifecycle/{shard}")(machine)
+    examples_per_shard = -(-PROFILE.lifecycle_examples // PROFILE.lifecycle_shards)
     run_state_machine_as_test(
-        build_machine(api, target, spec),
-        settings=profile.settings(profile.lifecycle_examples, profile.lifecycle_steps),
+        machine, settings=PROFILE.settings(examples_per_shard, PROFILE.lifecycle_steps)
     )

@@ -4,9 +4,12 @@ and stateful runs that follow the spec's links."""
 from __future__ import annotations
 
 from collections import deque
+from collections.abc import Iterator
+from functools import cache
 from typing import Any
 
 import pytest
+import requests
 import schemathesis
 from hypothesis import given
 from schemathesis import GenerationMode
@@ -21,10 +24,12 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 
+from contract_tests import examples, scope
 from contract_tests.checks import valid_data_is_accepted
+from contract_tests.delivery import Answer, deliver
 from contract_tests.exchanges import Exchange
 from contract_tests.profiles import current
-from contract_tests.rate_limits import patiently, rate_limited
+from contract_tests.run import this_run
 from contract_tests.target import Target
 from spec import SPEC_PATH, load
 
@@ -63,7 +68,9 @@ OPERATIONS = [
 MODES = [GenerationMode.POSITIVE, GenerationMode.NEGATIVE]
 
 
+@cache
 def _schema(target: Target) -> Any:
+    """The spec as Schemathesis reads it, once per process: its strategies are costly to build."""
     # An explicit configuration: the repository's schemathesis.toml is for plain runs only.
     schema = schemathesis.openapi.from_path(SPEC_PATH, config=SchemathesisConfig())
     schema.config.update(
@@ -95,16 +102,27 @@ def _known_locations(case: Any, target: Target) -> None:
             case.body[name] = value
 
 
-def _call(case: Any, **kwargs: Any) -> Any:
-    """`case.call()`, a 429 waited out and sent again (D24)."""
-    response = patiently(
-        lambda: case.call(**kwargs),
-        status=lambda answer: answer.status_code,
-        retry_after=lambda answer: next(iter(answer.headers.get("retry-after", [])), None),
+def _marked(case: Any) -> None:
+    """Give a positive creation the run's mark in `config`, so the run's records can be found."""
+    positive = case.meta is not None and case.meta.generation.mode.is_positive
+    creation = case.operation.label == "POST /appointments"
+    if positive and creation and isinstance(case.body, dict):
+        case.body = examples.marked(load(), case.body)
+
+
+def _call(case: Any, target: Target, session: requests.Session, **kwargs: Any) -> Any:
+    """`case.call()` on the test's connections, sent as the run allows (D24, --timeout)."""
+    return deliver(
+        case.method.upper(),
+        target.base_url,
+        case.formatted_path,
+        lambda: case.call(session=session, timeout=this_run().timeout, **kwargs),
+        lambda answer: Answer(
+            answer.status_code,
+            next(iter(answer.headers.get("retry-after", [])), None),
+            answer.content,
+        ),
     )
-    if response.status_code == 429:
-        rate_limited(case.operation.label)
-    return response
 
 
 def _record(history: deque[Exchange], response: Any) -> None:
@@ -128,14 +146,26 @@ def _record(history: deque[Exchange], response: Any) -> None:
     )
 
 
+@pytest.fixture
+def session() -> Iterator[requests.Session]:
+    """One test's connections, kept open between its requests: a WAN's round trips add up."""
+    with requests.Session() as kept:
+        yield kept
+
+
+@pytest.mark.generated
 @pytest.mark.parametrize("mode", MODES, ids=[mode.value for mode in MODES])
 @pytest.mark.parametrize("operation_id", OPERATIONS)
 def test_generated_requests_get_documented_conforming_answers(
-    target: Target, history: deque[Exchange], operation_id: str, mode: GenerationMode
+    target: Target,
+    history: deque[Exchange],
+    session: requests.Session,
+    operation_id: str,
+    mode: GenerationMode,
 ) -> None:
     operation = load().operations[operation_id]
     if not operation.public and not target.test_control:
-        pytest.skip("the server declared no test-control endpoint (HOPDRIVE_TEST_CONTROL)")
+        scope.unavailable("test-control", scope.NO_TEST_CONTROL)
     schema = _schema(target)
     strategy = schema[operation.path][operation.method].as_strategy(generation_mode=mode)
 
@@ -143,13 +173,15 @@ def test_generated_requests_get_documented_conforming_answers(
     @PROFILE.settings(PROFILE.schema_examples)
     def exercise(case: Any) -> None:
         _known_locations(case, target)
-        response = _call(case)
+        _marked(case)
+        response = _call(case, target, session)
         _record(history, response)
         case.validate_response(response, checks=CHECKS)
 
     exercise()
 
 
+@pytest.mark.generated
 @pytest.mark.contract(
     "createAppointment",
     "replaceAppointment",
@@ -158,7 +190,7 @@ def test_generated_requests_get_documented_conforming_answers(
     decisions=("D6", "D7", "D8"),
 )
 def test_stateful_sequences_following_the_links_conform(
-    target: Target, history: deque[Exchange]
+    target: Target, history: deque[Exchange], session: requests.Session
 ) -> None:
     schema = _schema(target)
     if not target.test_control:
@@ -173,9 +205,10 @@ def test_stateful_sequences_following_the_links_conform(
             if positive and creation and isinstance(case.body, dict):
                 case.body["customer_id"] = target.customer_id
             _known_locations(case, target)
+            _marked(case)
 
         def call(self, case: Any, **kwargs: Any) -> Any:
-            return _call(case, **kwargs)
+            return _call(case, target, session, **kwargs)
 
         def after_call(self, response: Any, case: Any) -> None:
             _record(history, response)

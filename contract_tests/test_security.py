@@ -62,14 +62,18 @@ def test_request_without_a_valid_token_is_401_with_a_bearer_challenge(
 
 
 @pytest.mark.contract("createAppointment", check="security", decisions=("D2",))
-def test_customer_id_the_token_does_not_hold_is_403(api: Api, spec: Spec, target: Target) -> None:
-    body = examples.appointment(spec, target, customer_id=target.other_customer_id)
+def test_customer_id_the_token_does_not_hold_is_403(
+    api: Api, spec: Spec, target: Target, other_customer_id: int
+) -> None:
+    body = examples.appointment(spec, target, customer_id=other_customer_id)
     assert_problem(api.post("/appointments", body), 403)
 
 
 @pytest.mark.contract("createRoundTripMove", check="security", decisions=("D2", "D18"))
-def test_rooftop_the_token_does_not_hold_is_403(api: Api, spec: Spec, target: Target) -> None:
-    body = {**examples.round_trip(spec, target), "rooftop": target.other_customer_id}
+def test_rooftop_the_token_does_not_hold_is_403(
+    api: Api, spec: Spec, target: Target, other_customer_id: int
+) -> None:
+    body = {**examples.round_trip(spec, target), "rooftop": other_customer_id}
     assert_problem(api.post("/round-trip-moves", body), 403)
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import os
+import re
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -30,6 +31,7 @@ LIFECYCLE_SCHEMA_PATH = Path(__file__).with_name("lifecycle.schema.yaml")
 # The base URI the document's `#/...` references resolve against.
 SPEC_URI = "urn:hopdrive:openapi"
 HTTP_METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
+_BODY_EXPRESSION = "$response.body#"
 
 
 class SpecError(HopDriveError):
@@ -57,6 +59,8 @@ class Response:
     media_type: str | None
     schema: str | None
     headers: tuple[str, ...]
+    # What its links hand on from the answer's body: link name -> parameter -> JSON Pointer.
+    links: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -98,6 +102,13 @@ class Spec:
     def public_operations(self) -> tuple[Operation, ...]:
         """The operations partners may call (those not marked `x-internal`)."""
         return tuple(op for op in self.operations.values() if op.public)
+
+    def operation_for(self, method: str, path: str) -> Operation | None:
+        """The operation a request for a concrete path (`/appointments/12`) is sent to, if any."""
+        for operation in self.operations.values():
+            if operation.method == method.upper() and _template(operation.path).fullmatch(path):
+                return operation
+        return None
 
     def operation_at(self, method: str, path: str) -> Operation | None:
         """The operation for a method and a path template (`/appointments/{id}`), if any."""
@@ -391,6 +402,7 @@ def _operations(document: Mapping[str, Any]) -> dict[str, Operation]:
                     media_type=media,
                     schema=schema,
                     headers=tuple(resolved.get("headers", {})),
+                    links=_links(resolved),
                 )
             operation_id = operation["operationId"]
             operations[operation_id] = Operation(
@@ -404,6 +416,26 @@ def _operations(document: Mapping[str, Any]) -> dict[str, Operation]:
                 responses=responses,
             )
     return operations
+
+
+@functools.cache
+def _template(path: str) -> re.Pattern[str]:
+    """A path template as a pattern: each `{parameter}` one non-empty segment."""
+    pieces = re.split(r"\{[^}/]+\}", path)
+    return re.compile("[^/]+".join(re.escape(piece) for piece in pieces))
+
+
+def _links(response: Any) -> dict[str, dict[str, str]]:
+    """The answer's body pointers each link passes on (`$response.body#/id` -> `/id`)."""
+    links = response.get("links", {}) if isinstance(response, dict) else {}
+    return {
+        name: {
+            parameter: expression.removeprefix(_BODY_EXPRESSION)
+            for parameter, expression in link.get("parameters", {}).items()
+            if isinstance(expression, str) and expression.startswith(_BODY_EXPRESSION)
+        }
+        for name, link in links.items()
+    }
 
 
 def _body(node: Any, pointer: str) -> tuple[str | None, str | None]:

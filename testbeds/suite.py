@@ -28,7 +28,10 @@ def run_contract(
     )
 
 
-def run_suite(url: str) -> subprocess.CompletedProcess[str]:
-    """The quick profile, with a fixed seed and test control, against the server at `url`."""
+def run_suite(url: str, *, workers: int = 1) -> subprocess.CompletedProcess[str]:
+    """The quick profile, with a fixed seed and test control, against the server at `url`.
+
+    One worker unless asked: the least CPU, for tests that run many suites side by side.
+    """
     arguments = ("--base-url", url, "--profile", "quick", "--seed", "1", "-q")
-    return run_contract(*arguments, env={"HOPDRIVE_TEST_CONTROL": "1"})
+    return run_contract(*arguments, "--workers", str(workers), env={"HOPDRIVE_TEST_CONTROL": "1"})

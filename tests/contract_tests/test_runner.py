@@ -2,12 +2,22 @@
 
 from __future__ import annotations
 
+import json
+import re
+import sqlite3
 import sys
+import xml.etree.ElementTree as ElementTree
+from collections.abc import Iterator
+from contextlib import closing, contextmanager
 from pathlib import Path
+from typing import Any
 
 import pytest
 
-from contract_tests.runner import EXIT_SETUP, main
+from contract_tests.errors import ConnectionRefused, RequestTimedOut
+from contract_tests.run import MARK
+from contract_tests.runner import EXIT_SETUP, main, workers_for
+from testbeds import free_port, mock_process, wan
 from testbeds.suite import run_contract
 
 ROOT = Path(__file__).parents[2]
@@ -49,9 +59,112 @@ def test_without_test_control_only_the_checks_needing_it_are_skipped() -> None:
     skips = [line for line in result.stdout.splitlines() if line.startswith("SKIPPED")]
     assert skips
     assert all("HOPDRIVE_TEST_CONTROL" in line for line in skips), skips
+    assert re.search(r"not checked: staged and terminal states .*: \d+ checks", result.stdout)
 
 
 def test_an_option_value_does_not_replace_the_suite_with_the_checkout_tests() -> None:
     result = run_contract("--profile", "quick", "-q", "-k", "past_time_is_accepted_on_creation")
     assert result.returncode == 0, result.stdout[-2000:]
     assert "1 passed" in result.stdout, result.stdout[-2000:]
+
+
+def test_workers_auto_are_more_for_a_server_across_a_network() -> None:
+    assert workers_for("http://127.0.0.1:8000/v1", "auto", 0.001, cores=2) == 2
+    assert workers_for("http://localhost:8000/v1", "auto", 0.001, cores=8) == 2
+    # Loopback that answers as slowly as a WAN (a latency proxy) is waited for like one.
+    assert workers_for("http://127.0.0.1:8000/v1", "auto", 0.05, cores=2) == 8
+    assert workers_for("https://staging.example/v1", "auto", 0.001, cores=1) == 4
+    assert workers_for("https://staging.example/v1", 3, 0.05) == 3
+
+
+@pytest.mark.parametrize(
+    ("flag", "value"),
+    [("--rate-limit", "0/s"), ("--rate-limit", "fast"), ("--timeout", "-1"), ("--workers", "0")],
+)
+def test_a_bad_network_setting_is_a_usage_error(flag: str, value: str) -> None:
+    result = run_contract(flag, value)
+    assert result.returncode == 2
+    assert f"argument {flag}" in result.stderr
+
+
+def test_a_closed_port_is_one_line_and_its_own_exit_code() -> None:
+    result = run_contract("--base-url", f"http://127.0.0.1:{free_port()}/v1")
+    assert result.returncode == ConnectionRefused.exit_status
+    assert result.stderr.count("\n") == 1, result.stderr
+    assert "refused the connection" in result.stderr
+
+
+@contextmanager
+def _mock_across_a_wan(db: Path, **wan_settings: Any) -> Iterator[str]:
+    """The mock serving `db` behind testbeds/wan.py with `wan_settings`: the proxy's URL."""
+    with (
+        mock_process(db, port := free_port()),
+        wan(f"http://127.0.0.1:{port}/v1", **wan_settings) as url,
+    ):
+        yield url
+
+
+def test_a_stalled_server_times_out_with_its_own_exit_code(tmp_path: Path) -> None:
+    with _mock_across_a_wan(tmp_path / "mock.db", stall=True) as url:
+        result = run_contract("--base-url", url, "--timeout", "0.5")
+    assert result.returncode == RequestTimedOut.exit_status
+    assert result.stderr.strip().endswith("no answer within 0.5 s (--timeout)"), result.stderr
+
+
+def test_429_bursts_are_waited_out_and_the_run_passes(tmp_path: Path) -> None:
+    # The slice sends some 150 requests as fast as answers come: far beyond 20 a second.
+    with _mock_across_a_wan(tmp_path / "mock.db", rate=20) as url:
+        result = run_contract(
+            *("--base-url", url, "--profile", "quick", "--seed", "1", "--workers", "2", "-q"),
+            *("-k", "test_moves or test_security"),
+        )
+    assert result.returncode == 0, result.stdout[-3000:]
+    limited = re.search(r"(\d+) answered 429 \(D24, waited out: ([0-9.]+) s", result.stdout)
+    assert limited is not None, result.stdout[-2000:]
+    assert int(limited[1]) > 0
+    assert float(limited[2]) > 0
+
+
+def test_the_cleanup_file_lists_exactly_the_ids_the_server_handed_out(tmp_path: Path) -> None:
+    db = tmp_path / "mock.db"
+    junit = tmp_path / "junit.xml"
+    created = tmp_path / "created.json"
+    with mock_process(db, port := free_port()):
+        result = run_contract(
+            *("--base-url", f"http://127.0.0.1:{port}/v1", "--profile", "quick", "--seed", "1"),
+            *("--junit", str(junit), "--created", str(created), "-q"),
+            env={"HOPDRIVE_TEST_CONTROL": "1"},
+        )
+    assert result.returncode == 0, result.stdout[-3000:]
+    listed = json.loads(created.read_text())
+    run_id = listed[MARK]
+    assert f"run id {run_id}" in result.stdout
+    with closing(sqlite3.connect(db)) as store:
+        appointments = sorted(row[0] for row in store.execute("SELECT id FROM appointments"))
+        moves = sorted(row[0] for row in store.execute("SELECT id FROM moves"))
+        configs = [
+            json.loads(row[0]).get("config")
+            for row in store.execute("SELECT record FROM appointments")
+        ]
+    assert (listed["appointments"], listed["moves"]) == (appointments, moves)
+    assert any(isinstance(c, dict) and c.get(MARK) == run_id for c in configs)
+    properties = {p.get("name"): p.get("value") for p in ElementTree.parse(junit).iter("property")}
+    assert properties[MARK] == run_id
+    assert int(properties["requests"] or 0) > 0
+
+
+def test_without_a_second_dealer_tenant_isolation_is_reported_not_checked() -> None:
+    result = run_contract(
+        "--profile", "quick", "-q", "-k", "test_security", env={"HOPDRIVE_OTHER_TOKEN": ""}
+    )
+    assert result.returncode == 0, result.stdout[-3000:]
+    assert re.search(r"not checked: tenant isolation \(D2\): \d+ checks not run", result.stdout)
+
+
+def test_require_all_fails_what_the_server_cannot_take() -> None:
+    result = run_contract(
+        *("--profile", "quick", "-q", "--require", "all", "-k", "test_security"),
+        env={"HOPDRIVE_OTHER_TOKEN": ""},
+    )
+    assert result.returncode == 1
+    assert "required by --require, but not checked (tenants)" in result.stdout

@@ -71,3 +71,22 @@ def test_printed_curl_line_shows_the_same_wrong_answer() -> None:
     assert status == reported
     # The wrong answer itself: the PUT kept a member it should have cleared.
     assert '"vehicle_vin":"1HGBH41JXMN109186"' in again.stdout.replace(" ", "")
+
+
+def _failed(output: str) -> set[str]:
+    """The checks a run failed, from pytest's short summary."""
+    return set(re.findall(r"^FAILED (\S+)", output, re.MULTILINE))
+
+
+# Faults caught by generated checks, whose examples must not depend on the worker they run on:
+# the lifecycle machine's shards and Schemathesis's cases.
+SPREAD = ["updatedat goes backwards", "unknown members accepted"]
+
+
+@pytest.mark.parametrize("name", SPREAD)
+def test_four_workers_fail_the_same_checks_as_one(name: str) -> None:
+    with faulty_mock(name) as url:
+        alone = run_suite(url)
+        shared = run_suite(url, workers=4)
+    assert alone.returncode == shared.returncode == 1
+    assert _failed(shared.stdout) == _failed(alone.stdout), shared.stdout[-3000:]
