@@ -214,9 +214,10 @@ def _run(args: argparse.Namespace) -> int:
             os.environ.update(HOPDRIVE_OTHER_TOKEN="", HOPDRIVE_OTHER_CUSTOMER_ID="")
         run = Run.begin(timeout=args.timeout, rate_limit=args.rate_limit, require=args.require)
         workers = workers_for(base_url, args.workers, findings.round_trip)
-        if workers > 1:
-            # One test at a time to whichever worker is free: the order of the suite decides.
-            command += ["-n", str(workers), "--dist", "load", "--maxschedchunk", "1"]
+        # One test at a time to whichever worker is free: the order of the suite decides. One
+        # worker is a worker process too: a check run in this process drew other examples
+        # from the same seed than in a worker, so only workers make any count repeat another.
+        command += ["-n", str(workers), "--dist", "load", "--maxschedchunk", "1"]
         print(
             f"hopdrive-contract: {base_url} (profile {args.profile}, hypothesis seed {seed}, "
             f"{workers} worker{'s' * (workers != 1)}); run id {run.id}",

@@ -27,7 +27,9 @@ NO_TEST_CONTROL = (
     "machine keeps to the public edges"
 )
 _PREFIX = "not checked ("
-_REASON = re.compile(r"not checked \(([a-z-]+)\): (.*)", re.DOTALL)
+# A group's skip, or a stopped run's (delivery.py): "not checked: the run stopped: ...".
+_REASON = re.compile(r"not checked(?: \(([a-z-]+)\))?: (.*)", re.DOTALL)
+_STOPPED = "the rest of the run"
 
 
 def unavailable(group: str, reason: str) -> NoReturn:
@@ -42,7 +44,7 @@ def unavailable(group: str, reason: str) -> NoReturn:
 def summary(skip_reasons: Iterable[str]) -> list[str]:
     """One line per group and reason: how many checks it left out, and why."""
     counted = Counter(
-        (match[1], match[2].strip())
+        (match[1] or _STOPPED, match[2].strip())
         for reason in skip_reasons
         if (match := _REASON.search(reason)) is not None
     )

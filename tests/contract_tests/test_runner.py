@@ -5,7 +5,10 @@ from __future__ import annotations
 import json
 import re
 import sqlite3
+import subprocess
 import sys
+import threading
+import time
 import xml.etree.ElementTree as ElementTree
 from collections.abc import Iterator
 from contextlib import closing, contextmanager
@@ -14,7 +17,7 @@ from typing import Any
 
 import pytest
 
-from contract_tests.errors import ConnectionRefused, RequestTimedOut
+from contract_tests.errors import ConnectionRefused, NetworkError, RequestTimedOut
 from contract_tests.run import MARK
 from contract_tests.runner import EXIT_SETUP, main, workers_for
 from testbeds import free_port, mock_process, wan
@@ -111,18 +114,33 @@ def test_a_stalled_server_times_out_with_its_own_exit_code(tmp_path: Path) -> No
     assert result.stderr.strip().endswith("no answer within 0.5 s (--timeout)"), result.stderr
 
 
-def test_429_bursts_are_waited_out_and_the_run_passes(tmp_path: Path) -> None:
-    # The slice sends some 150 requests as fast as answers come: far beyond 20 a second.
-    with _mock_across_a_wan(tmp_path / "mock.db", rate=20) as url:
+def _slice_behind_a_limit(db: Path, *flags: str) -> tuple[int, float]:
+    """The 429s and seconds waited of a passing run of a slice behind a 20 requests/s limit.
+
+    The slice sends some 150 requests, as fast as answers come unless `flags` pace it: far
+    beyond 20 a second.
+    """
+    with _mock_across_a_wan(db, rate=20) as url:
         result = run_contract(
             *("--base-url", url, "--profile", "quick", "--seed", "1", "--workers", "2", "-q"),
-            *("-k", "test_moves or test_security"),
+            *("-k", "test_moves or test_security", *flags),
         )
     assert result.returncode == 0, result.stdout[-3000:]
     limited = re.search(r"(\d+) answered 429 \(D24, waited out: ([0-9.]+) s", result.stdout)
     assert limited is not None, result.stdout[-2000:]
-    assert int(limited[1]) > 0
-    assert float(limited[2]) > 0
+    return int(limited[1]), float(limited[2])
+
+
+def test_429_bursts_are_waited_out_and_the_run_passes(tmp_path: Path) -> None:
+    answered, waited = _slice_behind_a_limit(tmp_path / "mock.db")
+    assert answered > 0
+    assert waited > 0
+
+
+def test_a_rate_limit_under_the_servers_shared_by_the_workers_meets_no_429(
+    tmp_path: Path,
+) -> None:
+    assert _slice_behind_a_limit(tmp_path / "mock.db", "--rate-limit", "15/s") == (0, 0.0)
 
 
 def test_the_cleanup_file_lists_exactly_the_ids_the_server_handed_out(tmp_path: Path) -> None:
@@ -168,3 +186,32 @@ def test_require_all_fails_what_the_server_cannot_take() -> None:
     )
     assert result.returncode == 1
     assert "required by --require, but not checked (tenants)" in result.stdout
+
+
+def _kill_once_under_way(mock: subprocess.Popen[bytes], db: Path) -> None:
+    """Kill the mock once the checks have created records: the run is under way."""
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        with closing(sqlite3.connect(db)) as store:
+            if store.execute("SELECT count(*) FROM appointments").fetchone()[0] >= 5:
+                break
+        time.sleep(0.1)
+    mock.kill()
+
+
+def test_a_server_gone_mid_run_stops_the_run_with_its_exit_code_and_no_failure(
+    tmp_path: Path,
+) -> None:
+    db = tmp_path / "mock.db"
+    with mock_process(db, port := free_port()) as mock:
+        threading.Thread(target=_kill_once_under_way, args=(mock, db), daemon=True).start()
+        result = run_contract(
+            *("--base-url", f"http://127.0.0.1:{port}/v1", "--profile", "quick", "--seed", "1"),
+            *("--workers", "1", "-q"),
+        )
+    # Refused, or reset if the kill lands inside an exchange: the network's statuses either way.
+    statuses = {ConnectionRefused.exit_status, NetworkError.exit_status}
+    assert result.returncode in statuses, result.stdout[-3000:]
+    assert result.stderr.count("\n") == 1, result.stderr
+    assert "failed" not in result.stdout.splitlines()[-2], result.stdout[-2000:]
+    assert re.search(r"not checked: the rest of the run: \d+ checks? not run", result.stdout)

@@ -45,9 +45,12 @@ def test_the_summary_counts_skips_per_group_and_reason() -> None:
         "Skipped: not checked (tenants): no token",
         "Skipped: not checked (tenants): no token",
         "Skipped: not checked (test-control): no endpoint",
+        "Skipped: not checked: the run stopped: POST /appointments: no answer within 1 s",
         "Skipped: something else entirely",
     ]
     assert scope.summary(reasons) == [
         f"{scope.GROUPS['tenants']}: 2 checks not run: no token",
         f"{scope.GROUPS['test-control']}: 1 check not run: no endpoint",
+        "the rest of the run: 1 check not run: the run stopped: POST /appointments: no answer "
+        "within 1 s",
     ]
