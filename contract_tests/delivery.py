@@ -4,11 +4,13 @@ network failure stopping the run, and the ids its answer hands out noted for the
 from __future__ import annotations
 
 import json
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache
 from typing import TypeVar
 
+import httpx
 import pytest
 
 from contract_tests.created import handed_out
@@ -30,6 +32,11 @@ class Answer:
     retry_after: str | None
     body: bytes
 
+    @classmethod
+    def of(cls, response: httpx.Response) -> Answer:
+        """What delivery needs of an httpx response (the suite's own client)."""
+        return cls(response.status_code, response.headers.get("retry-after"), response.content)
+
 
 def deliver(
     method: str,
@@ -42,31 +49,54 @@ def deliver(
 ) -> R:
     """The answer to `send()`, a request for `method path` at `url`, sent as the run allows."""
     run = run or this_run()
-    request = f"{method} {path}"
     stopped = run.stopped()
     if stopped is not None:
         raise _not_checked(stopped)
-    pace = _pace(run)
+    try:
+        response, answer = patiently(
+            f"{method} {path}", url, send, read, timeout=run.timeout, pace=_pace(run)
+        )
+    except ContractError as error:
+        raise _stop(run, error) from None
+    _note_created(run, method, path, answer)
+    return response
+
+
+def patiently(
+    request: str,
+    url: str,
+    send: Callable[[], R],
+    read: Callable[[R], Answer],
+    *,
+    timeout: float,
+    pace: Pace | None = None,
+) -> tuple[R, Answer]:
+    """The first answer to `send()` that is no 429, each 429 waited out (D24).
+
+    Raises the NetworkError a failed `send()` was (never sent again), or RateLimited after
+    ATTEMPTS answers of 429; `pace`, when given, spaces the requests and shares the waits.
+    """
     for attempt in range(ATTEMPTS):
-        pace.before_request()
+        if pace is not None:
+            pace.before_request()
         try:
             response = send()
         except Exception as error:
-            failure = classify(error, request, url, run.timeout)
+            failure = classify(error, request, url, timeout)
             if failure is None:
                 raise
-            raise _stop(run, failure) from None
+            raise failure from None
         answer = read(response)
         if answer.status != 429:
-            _note_created(run, method, path, answer)
-            return response
-        pace.pause(wait(answer.retry_after, attempt) if attempt < ATTEMPTS - 1 else 0.0)
-    raise _stop(
-        run,
-        RateLimited(
-            f"{request} was answered 429 {ATTEMPTS} times in a row, each wait asked for taken "
-            "(D24); lower --rate-limit or ask for a higher limit"
-        ),
+            return response, answer
+        seconds = wait(answer.retry_after, attempt) if attempt < ATTEMPTS - 1 else 0.0
+        if pace is not None:
+            pace.pause(seconds)
+        else:
+            time.sleep(seconds)
+    raise RateLimited(
+        f"{request} was answered 429 {ATTEMPTS} times in a row, each wait asked for taken "
+        "(D24); lower --rate-limit or ask for a higher limit"
     )
 
 

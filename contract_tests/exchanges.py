@@ -90,9 +90,7 @@ class Api:
             self.target.base_url,
             path,
             lambda: self._client.request(method, path.lstrip("/"), content=content, headers=sent),
-            lambda answer: Answer(
-                answer.status_code, answer.headers.get("retry-after"), answer.content
-            ),
+            Answer.of,
         )
         request = response.request
         self.history.append(

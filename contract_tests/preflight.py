@@ -6,16 +6,14 @@ without creating anything, and says in one line what is wrong before any check r
 
 from __future__ import annotations
 
-import time
 from collections.abc import Mapping
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 import httpx
 
-from contract_tests.errors import NotTheApi, RateLimited
-from contract_tests.network import classify
-from contract_tests.rate_limits import ATTEMPTS, wait
+from contract_tests.delivery import Answer, patiently
+from contract_tests.errors import NotTheApi
 from contract_tests.target import Target
 
 _PATH = "/appointments"
@@ -85,15 +83,13 @@ def _first(client: httpx.Client, target: Target, token: str, timeout: float) -> 
     """The answer to the first request with `token`, a 429 waited out as D24 asks."""
     url = target.base_url + _PATH
     headers = {"Authorization": f"Bearer {token}"}
-    for attempt in range(ATTEMPTS):
-        try:
-            answer = client.post(url, json={}, headers=headers)
-        except httpx.HTTPError as error:
-            failure = classify(error, f"POST {_PATH}", url, timeout)
-            if failure is None:
-                raise
-            raise failure from None
-        if answer.status_code != 429:
-            return answer
-        time.sleep(wait(answer.headers.get("retry-after"), attempt))
-    raise RateLimited(f"POST {_PATH} was answered 429 {ATTEMPTS} times in a row (D24)")
+    response, _ = patiently(
+        f"POST {_PATH}",
+        url,
+        lambda: client.post(url, json={}, headers=headers),
+        lambda answer: Answer(
+            answer.status_code, answer.headers.get("retry-after"), answer.content
+        ),
+        timeout=timeout,
+    )
+    return response
