@@ -101,6 +101,7 @@ unit: $(STAMP) $(NODE_STAMP) $(CHROMIUM) postgres ## pytest over tests/ (Postgre
 test: $(STAMP) ## the contract suite against BASE_URL, or the bundled mock; PROFILE=quick|default|deep
 	$(BIN)/hopdrive-contract $(if $(BASE_URL),--base-url $(BASE_URL)) --profile $(PROFILE) \
 		$(if $(WORKERS),--workers $(WORKERS)) $(if $(RATE_LIMIT),--rate-limit $(RATE_LIMIT)) \
+		$(if $(MIN_COVERAGE),--min-coverage $(MIN_COVERAGE)) \
 		$(if $(TIMEOUT),--timeout $(TIMEOUT)) $(if $(REQUIRE),--require $(REQUIRE)) \
 		$(if $(MOCK_DB),--mock-db $(MOCK_DB)) $(if $(MOCK_WORKERS),--mock-workers $(MOCK_WORKERS)) \
 		$(PYTEST_ARGS)

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from contract_tests import scope
+from contract_tests import outcomes, scope
 from contract_tests.delivery import pace_figures
 from contract_tests.exchanges import Api, Exchange, new_history
 from contract_tests.report import Tally, decision_line, reproduction
@@ -29,7 +29,7 @@ def pytest_configure(config: pytest.Config) -> None:
         "contract(*operations, check, decisions): what a test judges, for the report and table",
     )
     config.addinivalue_line(
-        "markers", "generated: runs many generated examples, so it is started first"
+        "markers", "generated: runs many generated examples, so it is started last"
     )
     config.stash[TALLY] = Tally.empty()
     config.stash[SKIPPED] = []
@@ -43,16 +43,24 @@ def pytest_configure(config: pytest.Config) -> None:
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """The long generated checks first, each paired with a short one.
+    """Cheap, decisive checks first, the long generated ones last.
 
-    Workers take tests in pairs from the front, so each long check starts at once on a worker
-    of its own, and the short ones fill the gaps; no worker is left with two long ones queued.
+    Each example-based check pins decisions with a few requests and no shrinking, so a broken
+    server fails one within seconds; the generated checks follow, and as workers take one test
+    at a time, none is left with more than one of them to finish alone.
     """
-    long = [item for item in items if item.get_closest_marker("generated")]
-    short = [item for item in items if not item.get_closest_marker("generated")]
-    paired = [test for pair in zip(long, reversed(short), strict=False) for test in pair]
-    rest = long[len(short) :] + short[: max(len(short) - len(long), 0)]
-    items[:] = paired + rest
+    items.sort(key=_cost)
+
+
+def _cost(item: pytest.Item) -> int:
+    if item.get_closest_marker("generated"):
+        return len(_FIRST)
+    module = item.nodeid.split("::", 1)[0].rsplit("/", 1)[-1]
+    return _FIRST.index(module) if module in _FIRST else len(_FIRST) - 1
+
+
+# The example-based modules, the fewest requests per check first.
+_FIRST = ("test_security.py", "test_appointments.py", "test_moves.py", "test_members.py")
 
 
 @pytest.fixture(scope="session")
@@ -127,22 +135,30 @@ def pytest_runtest_makereport(
     report = yield
     marker = item.get_closest_marker("contract")
     if marker is not None:
-        setattr(report, _JUDGES, {"operations": marker.args, "check": marker.kwargs["check"]})
+        judged = {
+            "operations": marker.args,
+            "check": marker.kwargs["check"],
+            "decisions": tuple(marker.kwargs.get("decisions", ())),
+        }
+        setattr(report, _JUDGES, judged)
     if report.when == "teardown" and this_run().stopped() is not None:
         # The run stopped (the network, a rate limit): no further test is started.
         item.session.shouldstop = str(this_run().stopped())
     if report.failed and report.when == "call":
         decisions = marker.kwargs.get("decisions", ()) if marker else ()
         if decisions:
-            report.sections.append(("contract decision", decision_line(decisions)))
+            report.sections.append((outcomes.DECISION, decision_line(decisions)))
         exchanges: list[Exchange] = list(item.stash.get(HISTORY, ()))
         if exchanges:
             shown = "\n\n".join(exchange.describe() for exchange in exchanges)
-            report.sections.append(("last exchanges (oldest first)", shown))
+            report.sections.append((outcomes.EXCHANGES, shown))
         seed = item.config.getoption("hypothesis_seed", None)
         target = item.config.stash[TARGET]
         report.sections.append(
-            ("reproduce", reproduction(exchanges, target, item.nodeid, str(seed) if seed else None))
+            (
+                outcomes.REPRODUCE,
+                reproduction(exchanges, target, item.nodeid, str(seed) if seed else None),
+            )
         )
     return report
 
@@ -152,14 +168,26 @@ class _Outcomes:
 
     def __init__(self, config: pytest.Config) -> None:
         self.config = config
+        self.record = outcomes.Outcomes()
 
     def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
+        reason = None
         if report.outcome == "skipped" and isinstance(report.longrepr, tuple):
-            self.config.stash[SKIPPED].append(str(report.longrepr[2]))
+            reason = str(report.longrepr[2])
+            self.config.stash[SKIPPED].append(reason)
         judged = getattr(report, _JUDGES, None)
         if judged is not None and (report.when == "call" or report.outcome == "skipped"):
             outcome = report.outcome if report.outcome in ("passed", "skipped") else "failed"
             self.config.stash[TALLY].add(judged["operations"], judged["check"], outcome)
+            self.record.test(report.nodeid, judged["decisions"], outcome, reason)
+        if report.failed:
+            self.record.failure(report.nodeid, dict(report.sections), report.longreprtext)
+
+    def pytest_sessionfinish(self, session: pytest.Session) -> None:
+        # The controller alone holds every worker's reports.
+        if not hasattr(self.config, "workerinput"):
+            operations = [op.operation_id for op in load().operations.values()]
+            self.record.write(this_run(), self.config.stash[TALLY], operations)
 
 
 def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> None:

@@ -13,6 +13,7 @@ from typing import TypeVar
 import httpx
 import pytest
 
+from contract_tests import traffic
 from contract_tests.created import handed_out
 from contract_tests.errors import ContractError, RateLimited
 from contract_tests.network import classify
@@ -31,11 +32,17 @@ class Answer:
     status: int
     retry_after: str | None
     body: bytes
+    sent: bytes | None = None  # the request's body, for the run's traffic log
 
     @classmethod
     def of(cls, response: httpx.Response) -> Answer:
         """What delivery needs of an httpx response (the suite's own client)."""
-        return cls(response.status_code, response.headers.get("retry-after"), response.content)
+        return cls(
+            response.status_code,
+            response.headers.get("retry-after"),
+            response.content,
+            response.request.content or None,
+        )
 
 
 def deliver(
@@ -54,10 +61,17 @@ def deliver(
         raise _not_checked(stopped)
     try:
         response, answer = patiently(
-            f"{method} {path}", url, send, read, timeout=run.timeout, pace=_pace(run)
+            f"{method} {path}",
+            url,
+            send,
+            read,
+            timeout=run.timeout,
+            pace=_pace(run),
+            on_rate_limited=lambda refused: _note(run, method, path, refused),
         )
     except ContractError as error:
         raise _stop(run, error) from None
+    _note(run, method, path, answer)
     _note_created(run, method, path, answer)
     return response
 
@@ -70,11 +84,13 @@ def patiently(
     *,
     timeout: float,
     pace: Pace | None = None,
+    on_rate_limited: Callable[[Answer], None] | None = None,
 ) -> tuple[R, Answer]:
     """The first answer to `send()` that is no 429, each 429 waited out (D24).
 
     Raises the NetworkError a failed `send()` was (never sent again), or RateLimited after
-    ATTEMPTS answers of 429; `pace`, when given, spaces the requests and shares the waits.
+    ATTEMPTS answers of 429; `pace`, when given, spaces the requests and shares the waits;
+    `on_rate_limited` is told of each 429.
     """
     for attempt in range(ATTEMPTS):
         if pace is not None:
@@ -89,6 +105,8 @@ def patiently(
         answer = read(response)
         if answer.status != 429:
             return response, answer
+        if on_rate_limited is not None:
+            on_rate_limited(answer)
         seconds = wait(answer.retry_after, attempt) if attempt < ATTEMPTS - 1 else 0.0
         if pace is not None:
             pace.pause(seconds)
@@ -108,6 +126,10 @@ def pace_figures(run: Run | None = None) -> Figures:
 @cache
 def _pace(run: Run) -> Pace:
     return Pace(run.directory / "pace.json", run.rate_limit)
+
+
+def _note(run: Run, method: str, path: str, answer: Answer) -> None:
+    traffic.note(run, method, path, answer.status, answer.sent, answer.body)
 
 
 def _note_created(run: Run, method: str, path: str, answer: Answer) -> None:

@@ -32,8 +32,13 @@ class Profile:
             stateful_step_count=steps or self.lifecycle_steps,
             deadline=None,
             database=None,
-            # Without shrinking a failure is reported as found, not minimised: quicker.
-            phases=[phase for phase in Phase if self.shrink or phase is not Phase.shrink],
+            # Without shrinking a failure is reported as found, not minimised: quicker. The
+            # explain phase re-runs a failure hundreds of times, each a round of requests.
+            phases=[
+                phase
+                for phase in Phase
+                if phase is not Phase.explain and (self.shrink or phase is not Phase.shrink)
+            ],
             suppress_health_check=list(HealthCheck),
         )
 

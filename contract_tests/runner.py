@@ -15,13 +15,14 @@ import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import asdict
+from datetime import UTC, datetime
 from pathlib import Path
 from urllib.parse import urlsplit
 
 import httpx
 import pytest
 
-from contract_tests import junit, preflight
+from contract_tests import artifacts, coverage, junit, preflight
 from contract_tests.delivery import pace_figures
 from contract_tests.errors import ContractError
 from contract_tests.processes import free_port, stop
@@ -40,6 +41,8 @@ LOOPBACK_WORKERS = 2
 REMOTE_WORKERS = 8
 # Schemathesis is used as a library; the others come with the suite's dependencies.
 UNUSED_PLUGINS = ("schemathesis", "anyio", "typeguard", "platformdirs", "xdist.looponfail")
+# pytest's status for a failed check, which a run below --min-coverage ends with too.
+FAILED = int(pytest.ExitCode.TESTS_FAILED)
 # A first answer slower than this, even from loopback, is waited for like a remote one.
 NEARBY_ROUND_TRIP = 0.005
 
@@ -116,6 +119,23 @@ def main(argv: Sequence[str] | None = None) -> int:
         "--junit", default="reports/junit.xml", help="JUnit XML report path (default: %(default)s)"
     )
     parser.add_argument(
+        "--min-coverage",
+        type=_percent,
+        default=None,
+        metavar="PERCENT",
+        help="fail the run when it covers less than PERCENT of what is reachable (default: none)",
+    )
+    parser.add_argument(
+        "--coverage",
+        default="reports/coverage.json",
+        help="coverage report path; its .html page is written beside it (default: %(default)s)",
+    )
+    parser.add_argument(
+        "--report",
+        default="reports/report.html",
+        help="the run's one-page report (default: %(default)s)",
+    )
+    parser.add_argument(
         "--created",
         default="reports/created.json",
         help="where the ids of every record the run created are written (default: %(default)s)",
@@ -136,6 +156,13 @@ def _workers(value: str) -> str | int:
 
 def _rate(value: str) -> float:
     return _positive(value.removesuffix("/s"), f"{value!r} is no positive rate such as 20/s")
+
+
+def _percent(value: str) -> float:
+    number = _positive(value.removesuffix("%"), f"{value!r} is no percentage between 0 and 100")
+    if number > 100:
+        raise argparse.ArgumentTypeError(f"{value!r} is no percentage between 0 and 100")
+    return number
 
 
 def _seconds(value: str) -> float:
@@ -225,27 +252,54 @@ def _run(args: argparse.Namespace) -> int:
         )
         for note in findings.notes:
             print(f"hopdrive-contract: {note}", flush=True)
+        started = datetime.now(UTC)
         try:
             status = int(pytest.main(command))
         finally:
             created = run.created()
             _write_created(Path(args.created), run, base_url, created)
+            figures = pace_figures(run)
             properties = {
                 MARK: run.id,
                 "base_url": base_url,
                 "profile": args.profile,
                 "hypothesis_seed": str(seed),
                 "workers": str(workers),
-                **{name: str(value) for name, value in asdict(pace_figures(run)).items()},
+                **{name: str(value) for name, value in asdict(figures).items()},
             }
             junit.add_properties(Path(args.junit), properties)
+            settings = {
+                **properties,
+                "started": started.isoformat(timespec="seconds"),
+                "duration_s": round((datetime.now(UTC) - started).total_seconds(), 1),
+                "min_coverage": "none" if args.min_coverage is None else args.min_coverage,
+                "timeout_s": args.timeout,
+                "rate_limit": "none" if args.rate_limit is None else f"{args.rate_limit:g}/s",
+                "pytest_args": " ".join(pytest_args),
+            }
+            where = artifacts.Where(Path(args.coverage), Path(args.report))
+            measured = artifacts.write(run, Target.from_env(), settings, figures, where)
             stopped = run.stopped()
             # What the workers shared is in reports/ now.
             shutil.rmtree(run.directory, ignore_errors=True)
+        for line in coverage.summary(measured):
+            print(f"hopdrive-contract: {line}", flush=True)
+        print(
+            f"hopdrive-contract: pages: {where.coverage_html}, {where.report}; "
+            f"coverage in {where.coverage}",
+            flush=True,
+        )
         counts = ", ".join(f"{len(ids)} {kind}" for kind, ids in created.items()) or "nothing"
         print(f"hopdrive-contract: run {run.id} created {counts}: {args.created}", flush=True)
         if stopped is not None:
             raise stopped
+        if args.min_coverage is not None and measured["percent"] < args.min_coverage:
+            print(
+                f"hopdrive-contract: coverage {measured['percent']}% is below "
+                f"--min-coverage {args.min_coverage:g}%",
+                flush=True,
+            )
+            return max(status, FAILED)
         return status
 
 

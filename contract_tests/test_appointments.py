@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from contract_tests import examples
+from contract_tests import examples, scope
 from contract_tests.exchanges import Api
 from contract_tests.run import this_run
 from contract_tests.target import Target
@@ -296,3 +296,83 @@ def test_edge_the_lifecycle_lacks_is_409(
             response = api.post(f"/_test/appointments/{appointment_id}/status", {"status": state})
             assert_problem(response, 409)
     assert read(api, appointment_id)["status"] == LIFECYCLE.initial
+
+
+@contract("D15", internal=True)
+@pytest.mark.parametrize("state", list(LIFECYCLE.states))
+def test_test_control_takes_each_internal_edge_and_refuses_every_other_target(
+    api: Api, spec: Spec, target: Target, test_control: None, state: str
+) -> None:
+    appointment_id = reach(api, spec, target, state)
+    allowed = {edge.target for edge in LIFECYCLE.edges_from(state, "internal")}
+    wrong = []
+    for asked in LIFECYCLE.states:
+        if asked in allowed:
+            continue
+        response = api.post(f"/_test/appointments/{appointment_id}/status", {"status": asked})
+        if response.status_code != 409:
+            wrong.append(f"{state} -> {asked}: expected 409, got {response.status_code}")
+    for asked in sorted(allowed):
+        driven = reach(api, spec, target, state)
+        response = api.post(f"/_test/appointments/{driven}/status", {"status": asked})
+        if response.status_code != 200 or response.json().get("status") != asked:
+            wrong.append(
+                f"{state} -> {asked}: expected 200 and {asked}, got {response.status_code}"
+            )
+    assert not wrong, "D15: test control outside the lifecycle's internal edges:\n" + "\n".join(
+        wrong
+    )
+    if not LIFECYCLE.states[state].terminal:
+        assert read(api, appointment_id)["status"] == state, "D15: a refused transition moved it"
+
+
+def _leading_to(state: str, kind: str, target: Target) -> dict[str, Any]:
+    """The members whose values bring an open appointment to `state` (D10's derivation)."""
+    derivation = LIFECYCLE.derivation
+    if state == derivation.not_elected:
+        return {ELECTED: None}
+    if state == derivation.incomplete:
+        return {ELECTED: kind, "pickup_location_id": None, "consumer_at_pickup": True}
+    return {ELECTED: kind, "pickup_location_id": target.pickup_location_id}
+
+
+@contract("D7", "D8", "D10", "D11", internal=True)
+@pytest.mark.parametrize(
+    ("source", "state", "operation_id"),
+    [
+        (edge.source, edge.target, operation_id)
+        for edge in LIFECYCLE.edges
+        if edge.by == "public"
+        for operation_id in edge.via
+    ],
+)
+def test_every_public_edge_is_taken_by_each_of_its_operations(
+    api: Api, spec: Spec, target: Target, source: str, state: str, operation_id: str
+) -> None:
+    if LIFECYCLE.states[source].staged and not target.test_control:
+        scope.unavailable("test-control", scope.NO_TEST_CONTROL)
+    appointment_id = reach(api, spec, target, source)
+    record = read(api, appointment_id)
+    kind = LIFECYCLE.elected_type(record) or _types(spec)[0]
+    if LIFECYCLE.states[source].staged:
+        changes: dict[str, Any] = {"driver_notes": "changed once staged"}
+    else:
+        changes = _leading_to(state, kind, target)
+    replace = operation_id == "replaceAppointment"
+    if replace:
+        body = {**examples.replacement(spec, target), ELECTED: kind}
+        if LIFECYCLE.states[source].staged:
+            body = {
+                name: record.get(name) for name in spec.fields(spec.request_pointer(operation_id))
+            }
+            body[ELECTED] = kind
+        body.update(changes)
+    else:
+        body = changes
+    operation = spec.operations[operation_id]
+    response = api.send(operation.method, f"/appointments/{appointment_id}", body)
+    assert response.status_code == 200, f"{source} -> {state}: got {response.status_code}"
+    assert response.json()["status"] == state, (
+        f"D10: {operation.method} {body} on a {source} appointment left it "
+        f"{response.json()['status']}, not {state}"
+    )

@@ -3,8 +3,9 @@ lifecycle and holds the server to the suite's model after every step (D6-D15).""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
+from urllib.parse import urlsplit
 
 import pytest
 from hypothesis import seed
@@ -22,21 +23,26 @@ from contract_tests.exchanges import Api
 from contract_tests.model import Appointment, Expectation, Model
 from contract_tests.profiles import current
 from contract_tests.target import Target
-from contract_tests.values import values
+from contract_tests.values import OFFSETS, values, written
 from spec import Spec, load
 from spec.instants import instant
 
 SPEC = load()
 LIFECYCLE = SPEC.lifecycle
-DECISIONS = tuple(f"D{n}" for n in range(6, 16))
+# D6-D15 for the steps, D21-D23 for the values every member is drawn from.
+DECISIONS = (*(f"D{n}" for n in range(6, 16)), "D21", "D22", "D23")
 PROFILE = current()
 
 
 def _times() -> st.SearchStrategy[str | None]:
     # Days from now on either side, so a server's clock a little off ours changes nothing;
-    # mostly ahead, since a past time locks the record for good (D12).
-    future = st.integers(2, 60).map(examples.moment)
-    past = st.integers(2, 30).map(lambda days: examples.moment(-days))
+    # mostly ahead, since a past time locks the record for good (D12); in any offset (D9).
+    def at(days: int, minutes: int, zulu: bool) -> str:
+        moment = datetime.now(UTC).replace(microsecond=0) + timedelta(days=days)
+        return written(moment, minutes, zulu=zulu)
+
+    future = st.builds(at, st.integers(2, 60), OFFSETS, st.booleans())
+    past = st.builds(at, st.integers(-30, -2), OFFSETS, st.booleans())
     return st.one_of(st.none(), future, future, future, past)
 
 
@@ -66,6 +72,7 @@ def build_machine(api: Api, target: Target, spec: Spec) -> type[RuleBasedStateMa
     """The state machine class for this server."""
     model = Model(spec)
     fields = _fields(spec, target)
+    base_path = urlsplit(target.base_url).path.rstrip("/")
     replace_fields = model.replace_fields
     required = set(spec.fields(spec.request_pointer("replaceAppointment"), required=True))
     elected_types = fields[LIFECYCLE.elected_request_field].filter(lambda kind: kind is not None)
@@ -85,6 +92,15 @@ def build_machine(api: Api, target: Target, spec: Spec) -> type[RuleBasedStateMa
                 self._unchanged(appointment)
                 return
             answer = response.json()
+            path = response.request.url.path.removeprefix(base_path)
+            operation = spec.operation_for(response.request.method, path)
+            if operation is not None:
+                shape = spec.response_validator(operation.operation_id, response.status_code)
+                error = next(iter(shape.iter_errors(answer)), None)
+                assert error is None, (
+                    f"{step}: the answer breaks its schema (D4, D9's UTC times): "
+                    f"{'/'.join(map(str, error.absolute_path))}: {error.message}"
+                )
             wrong = model.mismatches(expected.record, answer)
             assert not wrong, f"{step} ({expected.why}) answered wrong members: {wrong}"
             self._stamped(appointment, answer, written=response.request.method in ("PUT", "PATCH"))

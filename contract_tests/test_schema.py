@@ -15,6 +15,8 @@ from hypothesis import given
 from schemathesis import GenerationMode
 from schemathesis.checks import not_a_server_error
 from schemathesis.config import SchemathesisConfig
+from schemathesis.core import NotSet
+from schemathesis.core.parameters import ParameterLocation
 from schemathesis.specs.openapi.checks import (
     content_type_conformance,
     ignored_auth,
@@ -59,7 +61,7 @@ OPERATIONS = [
         marks=pytest.mark.contract(
             op.operation_id,
             check="schema",
-            decisions=("D3", "D4", SUCCESS_DECISION[op.operation_id]),
+            decisions=("D1", "D3", "D4", SUCCESS_DECISION[op.operation_id]),
         ),
         id=op.operation_id,
     )
@@ -117,18 +119,29 @@ def _call(case: Any, target: Target, session: requests.Session, **kwargs: Any) -
         target.base_url,
         case.formatted_path,
         lambda: case.call(session=session, timeout=this_run().timeout, **kwargs),
-        lambda answer: Answer(
-            answer.status_code,
-            next(iter(answer.headers.get("retry-after", [])), None),
-            answer.content,
-        ),
+        _answer,
     )
+
+
+def _answer(response: Any) -> Answer:
+    """What delivery needs of a Schemathesis response, whose headers are lists."""
+    return Answer(
+        response.status_code,
+        next(iter(response.headers.get("retry-after", [])), None),
+        response.content,
+        _sent(response.request.body),
+    )
+
+
+def _sent(body: Any) -> bytes | None:
+    """A request's body as the bytes it was sent as."""
+    return body if isinstance(body, bytes | None) else str(body).encode()
 
 
 def _record(history: deque[Exchange], response: Any) -> None:
     """Keep a Schemathesis exchange for the failure report, like the suite's own."""
     request = response.request
-    body = request.body if isinstance(request.body, bytes | None) else str(request.body).encode()
+    body = _sent(request.body)
     history.append(
         Exchange(
             method=str(request.method),
@@ -144,6 +157,76 @@ def _record(history: deque[Exchange], response: Any) -> None:
             response_body=response.content.decode("utf-8", "replace"),
         )
     )
+
+
+class _Records:
+    """Real appointments for the negative cases of id routes: the caller's, open to the change.
+
+    Sent to a random id, an invalid body is satisfied by a 404; sent to a record the change
+    could apply to, only the 400 the contract names for a body that breaks the schema will do.
+    """
+
+    def __init__(self, target: Target, session: requests.Session, operation_id: str) -> None:
+        self.target = target
+        self.session = session
+        self.operation_id = operation_id
+        self.current: int | None = None
+
+    def aim(self, case: Any) -> bool:
+        """Point a negative case whose only fault is its body at a real record; True if done."""
+        meta = case.meta
+        if meta is None or meta.generation.mode.is_positive or "{id}" not in case.path:
+            return False
+        modes = {location: info.mode for location, info in meta.components.items()}
+        if modes.get(ParameterLocation.BODY) is not GenerationMode.NEGATIVE or any(
+            mode is GenerationMode.NEGATIVE
+            for location, mode in modes.items()
+            if location is not ParameterLocation.BODY
+        ):
+            return False
+        if self.current is None:
+            self.current = self._create()
+        case.path_parameters = {**(case.path_parameters or {}), "id": self.current}
+        return True
+
+    def judge(self, case: Any, response: Any) -> None:
+        """The answer to an invalid body on a real, open record is 400 (D3)."""
+        if 200 <= response.status_code < 300:
+            self.current = None  # it took the change: the next case gets a fresh record
+        body = case.body
+        if isinstance(body, NotSet) or load().request_validator(self.operation_id).is_valid(body):
+            return
+        if response.status_code != 400:
+            raise AssertionError(
+                f"D3: {case.method.upper()} {case.formatted_path} with a body that breaks the "
+                f"schema, on the caller's own open appointment, got {response.status_code}, "
+                f"not 400.\nBody sent: {str(body)[:500]}"
+            )
+
+    def _create(self) -> int:
+        body = examples.appointment(load(), self.target)
+        url = f"{self.target.base_url}/appointments"
+        response = deliver(
+            "POST",
+            self.target.base_url,
+            "/appointments",
+            lambda: self.session.post(
+                url,
+                json=body,
+                headers={"Authorization": f"Bearer {self.target.token}"},
+                timeout=this_run().timeout,
+            ),
+            lambda answer: Answer(
+                answer.status_code,
+                answer.headers.get("retry-after"),
+                answer.content,
+                _sent(answer.request.body),
+            ),
+        )
+        assert response.status_code == 201, (
+            f"D6: could not create an appointment: {response.status_code}"
+        )
+        return int(response.json()["id"])
 
 
 @pytest.fixture
@@ -169,14 +252,19 @@ def test_generated_requests_get_documented_conforming_answers(
     schema = _schema(target)
     strategy = schema[operation.path][operation.method].as_strategy(generation_mode=mode)
 
+    records = _Records(target, session, operation_id)
+
     @given(case=strategy)
     @PROFILE.settings(PROFILE.schema_examples)
     def exercise(case: Any) -> None:
         _known_locations(case, target)
         _marked(case)
+        real = records.aim(case)
         response = _call(case, target, session)
         _record(history, response)
         case.validate_response(response, checks=CHECKS)
+        if real:
+            records.judge(case, response)
 
     exercise()
 

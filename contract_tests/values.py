@@ -2,19 +2,36 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
 
 from hypothesis import strategies as st
 
 from spec import Spec
+from spec.instants import instant
 
 # I-JSON (RFC 7493): the integers every JSON peer holds exactly, for members with no range.
 SAFE_INTEGER = 2**53 - 1
+# Any I-JSON integer (D22), its ends and zero drawn as often as the rest.
+INTEGERS = st.one_of(
+    st.integers(-SAFE_INTEGER, SAFE_INTEGER), st.sampled_from([-SAFE_INTEGER, 0, SAFE_INTEGER])
+)
+# Text with no length limit (D21): empty, short, long, and beyond ASCII and the BMP.
+# Long text is a short one repeated: as long, and far cheaper to draw and to shrink.
+TEXT = st.one_of(
+    st.text(max_size=24),
+    st.just(""),
+    st.text(st.characters(min_codepoint=0x80, codec="utf-8"), min_size=1, max_size=24),
+    st.builds(
+        lambda part, times: part * times, st.text(min_size=1, max_size=8), st.integers(64, 512)
+    ),
+)
+# RFC 3339 offsets to the minute (+05:30, -09:45), and UTC written both ways.
+OFFSETS = st.one_of(st.just(0), st.integers(-(24 * 60 - 1), 24 * 60 - 1))
 _LEAVES: st.SearchStrategy[Any] = st.one_of(
     st.none(),
     st.booleans(),
-    st.integers(-SAFE_INTEGER, SAFE_INTEGER),
+    INTEGERS,
     st.floats(allow_nan=False, allow_infinity=False),
     st.text(max_size=12),
 )
@@ -26,9 +43,23 @@ JSON_VALUES: st.SearchStrategy[Any] = st.recursive(
     ),
     max_leaves=6,
 )
-_TIMES = st.datetimes(
-    min_value=datetime(2, 1, 1), max_value=datetime(9998, 12, 31), timezones=st.just(UTC)
-).map(lambda moment: moment.isoformat())
+
+
+def written(moment: datetime, minutes: int, *, zulu: bool = False) -> str:
+    """`moment` as RFC 3339 text in the offset of `minutes` east of UTC (`Z` with `zulu`)."""
+    text = moment.astimezone(timezone(timedelta(minutes=minutes))).isoformat()
+    return text.replace("+00:00", "Z") if zulu and minutes == 0 else text
+
+
+# Every instant of years 0001-9999 in UTC (D23), in any offset form.
+_TIMES = st.builds(
+    written,
+    st.datetimes(
+        min_value=datetime(2, 1, 1), max_value=datetime(9998, 12, 31), timezones=st.just(UTC)
+    ),
+    OFFSETS,
+    zulu=st.booleans(),
+).filter(lambda text: instant(text) is not None)
 
 
 def values(spec: Spec, pointer: str) -> st.SearchStrategy[Any]:
@@ -69,18 +100,18 @@ def _candidates(spec: Spec, pointer: str) -> st.SearchStrategy[Any]:
 
 def _typed(node: dict[str, Any], kind: str) -> st.SearchStrategy[Any]:
     if kind == "integer":
+        if "minimum" not in node and "maximum" not in node:
+            return INTEGERS
         low, high = node.get("minimum", -SAFE_INTEGER), node.get("maximum", SAFE_INTEGER)
         return st.integers(low, high)
     if kind == "string":
-        return _TIMES if node.get("format") == "date-time" else st.text(max_size=24)
+        return _TIMES if node.get("format") == "date-time" else TEXT
     simple: dict[str, st.SearchStrategy[Any]] = {
         "null": st.none(),
         "boolean": st.booleans(),
-        "number": st.one_of(
-            st.integers(-SAFE_INTEGER, SAFE_INTEGER),
-            st.floats(allow_nan=False, allow_infinity=False),
-        ),
-        "object": st.dictionaries(st.text(max_size=8), JSON_VALUES, max_size=4),
+        "number": st.one_of(INTEGERS, st.floats(allow_nan=False, allow_infinity=False)),
+        # Nested objects too: config is the integration's own, at any depth.
+        "object": st.dictionaries(TEXT, JSON_VALUES, max_size=4),
         "array": st.lists(JSON_VALUES, max_size=4),
     }
     return simple[kind]

@@ -17,6 +17,7 @@ from typing import Any
 
 import pytest
 
+from contract_tests.coverage import missing
 from contract_tests.errors import ConnectionRefused, NetworkError, RequestTimedOut
 from contract_tests.run import MARK
 from contract_tests.runner import EXIT_SETUP, main, workers_for
@@ -215,3 +216,61 @@ def test_a_server_gone_mid_run_stops_the_run_with_its_exit_code_and_no_failure(
     assert result.stderr.count("\n") == 1, result.stderr
     assert "failed" not in result.stdout.splitlines()[-2], result.stdout[-2000:]
     assert re.search(r"not checked: the rest of the run: \d+ checks? not run", result.stdout)
+
+
+def _covered(tmp_path: Path, name: str, *selection: str) -> tuple[int, dict[str, Any], str]:
+    """A run of `selection` on the bundled mock held to 100 % coverage: status, coverage, output."""
+    report = tmp_path / f"{name}.json"
+    result = run_contract(
+        *("--profile", "quick", "--seed", "1", "-q", "--min-coverage", "100"),
+        *("--coverage", str(report), "--report", str(tmp_path / f"{name}.html")),
+        *selection,
+    )
+    return result.returncode, json.loads(report.read_text()), result.stdout
+
+
+def test_removing_a_check_makes_coverage_and_min_coverage_fall(tmp_path: Path) -> None:
+    module = "contract_tests/test_appointments.py"
+    sweep = f"{module}::test_test_control_takes_each_internal_edge_and_refuses_every_other_target"
+    edges = f"{module}::test_every_public_edge_is_taken_by_each_of_its_operations"
+    _, whole, _ = _covered(tmp_path, "whole", sweep, edges)
+    status, without, output = _covered(tmp_path, "without", edges)
+    areas = {area["name"]: area for area in whole["areas"]}
+    fewer = {area["name"]: area for area in without["areas"]}
+    assert areas["non_edges"]["covered"] == areas["non_edges"]["reachable"] == 44
+    assert fewer["non_edges"]["covered"] == 0
+    assert without["percent"] < whole["percent"]
+    assert status == 1
+    assert f"coverage {without['percent']}% is below --min-coverage 100%" in output
+    assert ("non_edges", "new -> paid") in set(missing(without))
+    assert "not covered: " in output
+
+
+def test_the_default_profile_on_the_bundled_mock_covers_everything_reachable(
+    tmp_path: Path,
+) -> None:
+    coverage = tmp_path / "coverage.json"
+    result = run_contract(
+        *("--seed", "1", "-q", "--min-coverage", "100", "--coverage", str(coverage)),
+        *("--report", str(tmp_path / "report.html")),
+    )
+    assert result.returncode == 0, result.stdout[-3000:]
+    document = json.loads(coverage.read_text())
+    assert document["percent"] == 100.0
+    assert (tmp_path / "coverage.html").read_text().count("<svg") >= 1
+    assert document["run"]["id"] in (tmp_path / "report.html").read_text()
+    # What the bundled mock cannot be made to answer is named, with the reason.
+    unreachable = {(item["area"], item["label"]) for item in document["unreachable"]}
+    assert unreachable == {("decisions", "D24")} | {
+        ("statuses", f"{operation} 429")
+        for operation in (
+            "createAppointment",
+            "replaceAppointment",
+            "updateAppointment",
+            "createConciergeLoanerMove",
+            "createRoundTripMove",
+            "setAppointmentStatusForTest",
+        )
+    }
+    assert all("429" in item["reason"] for item in document["unreachable"])
+    assert "coverage: 100.0% of what is reachable" in result.stdout
