@@ -22,7 +22,7 @@ from urllib.parse import urlsplit
 import httpx
 import pytest
 
-from contract_tests import artifacts, coverage, junit, preflight
+from contract_tests import artifacts, coverage, junit, outcomes, preflight
 from contract_tests.delivery import pace_figures
 from contract_tests.errors import ContractError
 from contract_tests.processes import free_port, stop
@@ -279,6 +279,7 @@ def _run(args: argparse.Namespace) -> int:
             }
             where = artifacts.Where(Path(args.coverage), Path(args.report))
             measured = artifacts.write(run, Target.from_env(), settings, figures, where)
+            failed = outcomes.read(run).get("counts", {}).get("failed", 0)
             stopped = run.stopped()
             # What the workers shared is in reports/ now.
             shutil.rmtree(run.directory, ignore_errors=True)
@@ -293,6 +294,9 @@ def _run(args: argparse.Namespace) -> int:
         print(f"hopdrive-contract: run {run.id} created {counts}: {args.created}", flush=True)
         if stopped is not None:
             raise stopped
+        if status == pytest.ExitCode.INTERRUPTED and failed and _stops_early(pytest_args):
+            # xdist ends a run cut short by -x or --maxfail as interrupted; it failed checks.
+            status = FAILED
         if args.min_coverage is not None and measured["percent"] < args.min_coverage:
             print(
                 f"hopdrive-contract: coverage {measured['percent']}% is below "
@@ -301,6 +305,11 @@ def _run(args: argparse.Namespace) -> int:
             )
             return max(status, FAILED)
         return status
+
+
+def _stops_early(pytest_args: Sequence[str]) -> bool:
+    """Whether the pytest arguments end the run at a number of failures."""
+    return any(arg in ("-x", "--exitfirst") or arg.startswith("--maxfail") for arg in pytest_args)
 
 
 def _write_created(path: Path, run: Run, base_url: str, created: dict[str, list[int]]) -> None:

@@ -67,6 +67,34 @@ def _types(spec: Spec) -> list[str]:
     return [kind for where in schemas for kind in spec.schema(where).get("enum", [])]
 
 
+def _other_values(spec: Spec, record: dict[str, Any]) -> dict[str, Any]:
+    """For each member a staged appointment freezes, a valid value other than the record's.
+
+    The location ids are left out: the only other valid one the suite knows is none at all,
+    which only the pickup location may take.
+    """
+    frozen = [
+        name
+        for name in spec.fields(spec.request_pointer("updateAppointment"))
+        if name not in LIFECYCLE.staged_mutable_fields and name != ELECTED
+    ]
+    others: dict[str, Any] = {}
+    for name in frozen:
+        value = record.get(name)
+        if name == LIFECYCLE.past_time_lock:
+            others[name] = examples.moment(45)
+        elif name.endswith("location_id"):
+            if name == "pickup_location_id" and value is not None:
+                others[name] = None
+        elif isinstance(value, bool):
+            others[name] = not value
+        elif isinstance(value, int):
+            others[name] = value + 1
+        else:
+            others[name] = f"{value or ''} changed"
+    return others
+
+
 def _internal_path(source: str, target: str) -> list[str]:
     queue = deque([[source]])
     while queue:
@@ -125,8 +153,18 @@ def test_put_sets_every_omitted_field_to_null(api: Api, spec: Spec, target: Targ
     appointment_id = create(api, spec, target)
     required = spec.fields(spec.request_pointer("replaceAppointment"), required=True)
     body = {k: examples.replacement(spec, target)[k] for k in required}
+    # What PATCHes set since the last PUT goes too: a PUT replaces, whatever came before.
+    api.patch(f"/appointments/{appointment_id}", {"vehicle_color": "Teal", "driver_notes": "Gate"})
     answer = api.put(f"/appointments/{appointment_id}", body).json()
-    for name in ("consumer_name", "vehicle_vin", "vehicle_year", "appointment_time", "config"):
+    for name in (
+        "consumer_name",
+        "vehicle_vin",
+        "vehicle_year",
+        "appointment_time",
+        "config",
+        "vehicle_color",
+        "driver_notes",
+    ):
         assert answer[name] is None, f"D7: PUT kept {name}={answer[name]!r}"
 
 
@@ -203,8 +241,11 @@ def test_staged_appointment_freezes_all_but_the_mutable_fields(
     appointment_id = reach(api, spec, target, state)
     before = read(api, appointment_id)
     other_type = next(kind for kind in _types(spec) if kind != LIFECYCLE.elected_type(before))
-    for frozen in ({"vehicle_vin": "2HGFB2F50DH000001"}, {ELECTED: other_type}):
-        assert_problem(api.patch(f"/appointments/{appointment_id}", frozen), 409)
+    changes = [{name: value} for name, value in _other_values(spec, before).items()]
+    for frozen in (*changes, {ELECTED: other_type}):
+        response = api.patch(f"/appointments/{appointment_id}", frozen)
+        assert response.status_code == 409, f"D11: {state} took the PATCH {frozen}"
+        assert_problem(response, 409)
     assert_problem(
         api.patch(
             f"/appointments/{appointment_id}", {"consumer_name": "Changed", "vehicle_make": "Acura"}
@@ -239,7 +280,13 @@ def test_terminal_appointment_refuses_put_and_patch(
     assert_problem(
         api.put(f"/appointments/{appointment_id}", examples.replacement(spec, target)), 409
     )
-    assert_problem(api.patch(f"/appointments/{appointment_id}", {"driver_notes": "x"}), 409)
+    # Each member alone, those a staged appointment still takes (D11) included.
+    replacement = examples.replacement(spec, target)
+    for name in spec.fields(spec.request_pointer("updateAppointment")):
+        response = api.patch(f"/appointments/{appointment_id}", {name: replacement.get(name)})
+        assert response.status_code == 409, (
+            f"D12: PATCH of {name} alone on a {state} appointment got {response.status_code}"
+        )
 
 
 @contract("D13")

@@ -7,14 +7,18 @@ fault NAME injected; the shipped mock has no fault switches.
 from __future__ import annotations
 
 import functools
+import re
 import sys
+from collections import Counter, defaultdict
 from collections.abc import Callable, Mapping
+from contextvars import ContextVar
 from typing import Any
 
 import pytest
 import uvicorn
 
 from mock_server import app as mock_app
+from mock_server import appointments as mock_appointments
 from mock_server import moves as mock_moves
 from mock_server.app import create_app
 from mock_server.appointments import AppointmentRules
@@ -22,10 +26,15 @@ from mock_server.auth import Tenant
 from mock_server.bodies import check, read_json
 from mock_server.problems import Problem
 from mock_server.store import Store, Transaction
+from mock_server.timestamps import parse_offset, utc_stamp
 
 Asgi = Callable[..., Any]
 # A time every rule accepts, standing in for the one a fault leaves unchecked.
 LATER = "2999-01-01T00:00:00Z"
+# The bound of a 32-bit signed integer, narrower than the I-JSON range D22 promises.
+INT32 = 2**31
+# An RFC 3339 offset whose minutes are not zero: +05:30, -09:45.
+MINUTES_OFFSET = re.compile(r"([+-][0-9]{2}):(?!00)[0-9]{2}\Z")
 Fault = Callable[[pytest.MonkeyPatch], Callable[[Asgi], Asgi] | None]
 
 
@@ -227,6 +236,228 @@ def _moves_answer_201(path: str, message: dict[str, Any]) -> None:
         message["status"] = 201
 
 
+def _stored(rewrite: Callable[[AppointmentRules, dict[str, Any]], dict[str, Any]]) -> Fault:
+    """A fault that rewrites every record AppointmentRules.create and update make."""
+
+    def inject(monkeypatch: pytest.MonkeyPatch) -> None:
+        create, update = AppointmentRules.create, AppointmentRules.update
+
+        def created(self: AppointmentRules, body: Any, now: Any) -> Any:
+            return rewrite(self, create(self, body, now))
+
+        def updated(self: AppointmentRules, record: Any, body: Any, **kw: Any) -> Any:
+            return rewrite(self, update(self, record, body, **kw))
+
+        monkeypatch.setattr(AppointmentRules, "create", created)
+        monkeypatch.setattr(AppointmentRules, "update", updated)
+
+    return inject
+
+
+def _text_stored_as(change: Callable[[str], str | None]) -> Fault:
+    """Store every text member (times aside) as `change` makes it."""
+
+    def rewrite(rules: AppointmentRules, record: dict[str, Any]) -> dict[str, Any]:
+        text = [name for name in rules.replace_fields if name != rules.lifecycle.past_time_lock]
+        return {
+            name: change(value) if name in text and isinstance(value, str) else value
+            for name, value in record.items()
+        }
+
+    return _stored(rewrite)
+
+
+def _year_wrapped(rules: AppointmentRules, record: dict[str, Any]) -> dict[str, Any]:
+    """A vehicle_year beyond 32 bits is stored wrapped, as a C int would hold it (D22)."""
+    year = record.get("vehicle_year")
+    if not isinstance(year, int) or -INT32 <= year < INT32:
+        return record
+    return {**record, "vehicle_year": (year + INT32) % (2 * INT32) - INT32}
+
+
+def _config_flattened(rules: AppointmentRules, record: dict[str, Any]) -> dict[str, Any]:
+    """An object inside `config` is stored flattened into dotted keys: {"a.b": 1} (D13)."""
+    config, _ = rules.lifecycle.elected_member
+    kept = record.get(config)
+    if not isinstance(kept, dict) or not any(isinstance(v, dict) for v in kept.values()):
+        return record
+    flat: dict[str, Any] = {}
+    for key, value in kept.items():
+        inner = value.items() if isinstance(value, dict) else [("", value)]
+        flat.update((f"{key}.{k}" if k else key, v) for k, v in inner)
+    return {**record, config: flat}
+
+
+def _minutes_of_offset_ignored(monkeypatch: pytest.MonkeyPatch) -> None:
+    """An appointment_time offset with minutes (+05:30, -09:45) is read on the hour (D9)."""
+    monkeypatch.setattr(
+        mock_appointments,
+        "parse_offset",
+        lambda value, pointer: parse_offset(MINUTES_OFFSET.sub(r"\1:00", value), pointer),
+    )
+
+
+def _patch_ignores_nulls(original: Any, self: Any, record: Any, body: Any, **kw: Any) -> Any:
+    if not kw["replace"]:
+        body = {name: value for name, value in body.items() if value is not None}
+    return original(self, record, body, **kw)
+
+
+def _invalid_accepted_while(state: str, member: str) -> Fault:
+    """Accept a schema-invalid `member` on PUT or PATCH, but only while the record is `state`."""
+
+    def inject(monkeypatch: pytest.MonkeyPatch) -> None:
+        original = check
+        create, update = AppointmentRules.create, AppointmentRules.update
+        # The refusal let through by the schema check, for the rules of the same request.
+        waived: ContextVar[Problem | None] = ContextVar(member, default=None)
+
+        def lenient(compiled: Any, validator: Any, body: Any) -> None:
+            waived.set(None)
+            try:
+                original(compiled, validator, body)
+            except Problem as problem:
+                if any(error["pointer"] != f"/{member}" for error in problem.errors):
+                    raise
+                waived.set(problem)
+
+        def refuse() -> None:
+            problem = waived.get()
+            if problem is not None:
+                raise problem
+
+        def created(self: AppointmentRules, body: Any, now: Any) -> Any:
+            refuse()
+            return create(self, body, now)
+
+        def updated(self: AppointmentRules, record: Any, body: Any, **kw: Any) -> Any:
+            if record["status"] != state:
+                refuse()
+            return update(self, record, body, **kw)
+
+        monkeypatch.setattr(mock_app, "check", lenient)
+        monkeypatch.setattr(AppointmentRules, "create", created)
+        monkeypatch.setattr(AppointmentRules, "update", updated)
+
+    return inject
+
+
+def _extra_edge(source: str, target: str) -> Fault:
+    """Test control also takes `source` -> `target`, an edge the lifecycle lacks (D15)."""
+
+    def inject(monkeypatch: pytest.MonkeyPatch) -> None:
+        transition = AppointmentRules.transition
+
+        def taken(self: AppointmentRules, record: Any, to: str, now: Any, create_move: Any) -> Any:
+            if (record["status"], to) != (source, target):
+                return transition(self, record, to, now, create_move)
+            return {**record, "status": to, self.lifecycle.updated_field: utc_stamp(now)}
+
+        monkeypatch.setattr(AppointmentRules, "transition", taken)
+
+    return inject
+
+
+def _staged_patch_lets_colour_change(
+    original: Any, self: Any, record: Any, body: Any, **kw: Any
+) -> Any:
+    """A staged PATCH may change vehicle_color, one frozen field let through (D11)."""
+    name = "vehicle_color"
+    if kw["replace"] or name not in body or record["status"] not in self.lifecycle.staged_states:
+        return original(self, record, body, **kw)
+    rest = {key: value for key, value in body.items() if key != name}
+    return {**original(self, record, rest, **kw), name: body[name]}
+
+
+def _config_patch_while(state: str) -> Callable[..., Any]:
+    """A PATCH of `config` alone succeeds while the record is `state` (a terminal one, D12)."""
+    as_open = _as_if_open(lambda rules: frozenset({state}))
+
+    def change(original: Any, self: Any, record: Any, body: Any, **kw: Any) -> Any:
+        config, _ = self.lifecycle.elected_member
+        if kw["replace"] or set(body) != {config}:
+            return original(self, record, body, **kw)
+        return as_open(original, self, record, body, **kw)
+
+    return change
+
+
+def _remembering(make: Callable[[], Callable[..., Any]]) -> Fault:
+    """A `_rules_update` fault whose change remembers earlier requests, fresh for each mock."""
+
+    def inject(monkeypatch: pytest.MonkeyPatch) -> None:
+        _rules_update(make())(monkeypatch)
+
+    return inject
+
+
+def _first_patch_after_put_drops_colour() -> Callable[..., Any]:
+    """The first PATCH after a PUT clears vehicle_color, unless it sends one (D8)."""
+    after_put: set[int] = set()
+
+    def change(original: Any, self: Any, record: Any, body: Any, **kw: Any) -> Any:
+        result = original(self, record, body, **kw)
+        if kw["replace"]:
+            after_put.add(record["id"])
+        elif record["id"] in after_put:
+            after_put.discard(record["id"])
+            return result if "vehicle_color" in body else {**result, "vehicle_color": None}
+        return result
+
+    return change
+
+
+def _second_patch_clears_notes() -> Callable[..., Any]:
+    """The second PATCH of a record clears driver_notes, unless it sends them (D8)."""
+    patches: Counter[int] = Counter()
+
+    def change(original: Any, self: Any, record: Any, body: Any, **kw: Any) -> Any:
+        result = original(self, record, body, **kw)
+        if not kw["replace"]:
+            patches[record["id"]] += 1
+            if patches[record["id"]] == 2 and "driver_notes" not in body:
+                return {**result, "driver_notes": None}
+        return result
+
+    return change
+
+
+def _put_keeps_what_patches_set() -> Callable[..., Any]:
+    """A PUT keeps the values PATCHes set since the last PUT, where it leaves them out (D7)."""
+    patched: defaultdict[int, dict[str, Any]] = defaultdict(dict)
+
+    def change(original: Any, self: Any, record: Any, body: Any, **kw: Any) -> Any:
+        since = patched[record["id"]]
+        if not kw["replace"]:
+            result = original(self, record, body, **kw)
+            since.update(body)
+            return result
+        kept = {name: value for name, value in since.items() if name not in body}
+        result = original(self, record, {**body, **kept}, **kw)
+        since.clear()
+        return result
+
+    return change
+
+
+def _refusal_applies_mutable_members(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A staged PATCH refused for a frozen field still applies its mutable members (D11)."""
+    patch = mock_app.HANDLERS["updateAppointment"]
+
+    def faulty(mock: Any, tenant: Tenant, body: Any, appointment_id: int | None) -> Any:
+        try:
+            return patch(mock, tenant, body, appointment_id)
+        except Problem as refusal:
+            mutable = mock.appointments.lifecycle.staged_mutable_fields
+            allowed = {name: value for name, value in body.items() if name in mutable}
+            if refusal.kind != "frozen-field" or not allowed:
+                raise
+            patch(mock, tenant, allowed, appointment_id)
+            raise refusal from None
+
+    monkeypatch.setitem(mock_app.HANDLERS, "updateAppointment", faulty)
+
+
 FAULTS: dict[str, tuple[str, Fault]] = {
     "another tenant's id answers 403": ("D2", _foreign_id_is_403),
     "every token holds every rooftop": ("D2", _every_token_holds_every_rooftop),
@@ -266,6 +497,40 @@ FAULTS: dict[str, tuple[str, Fault]] = {
         _schema_errors_dropped(lambda e: "workflow_data" in e["pointer"]),
     ),
     "duplicate_check ignored": ("D19", _no_duplicate_history),
+    "text over 255 characters cut short": ("D21", _text_stored_as(lambda text: text[:255])),
+    "empty text stored as null": ("D21", _text_stored_as(lambda text: text or None)),
+    "vehicle_year beyond 32 bits wrapped": ("D22", _stored(_year_wrapped)),
+    "minutes of a time offset ignored": ("D9", _minutes_of_offset_ignored),
+    "objects inside config flattened": ("D13", _stored(_config_flattened)),
+    "PATCH ignores nulls": ("D8", _rules_update(_patch_ignores_nulls)),
+    "ready appointment takes driver_notes that are not text": (
+        "D3",
+        _invalid_accepted_while("ready", "driver_notes"),
+    ),
+    "pending appointment takes any vehicle_year": (
+        "D3",
+        _invalid_accepted_while("pending", "vehicle_year"),
+    ),
+    "test control takes paid -> ready": ("D15", _extra_edge("paid", "ready")),
+    "test control takes refunded -> canceled": ("D15", _extra_edge("refunded", "canceled")),
+    "staged appointment lets vehicle_color change by PATCH": (
+        "D11",
+        _rules_update(_staged_patch_lets_colour_change),
+    ),
+    "failed appointment takes a PATCH of config alone": (
+        "D12",
+        _rules_update(_config_patch_while("failed")),
+    ),
+    "first PATCH after a PUT clears vehicle_color": (
+        "D8",
+        _remembering(_first_patch_after_put_drops_colour),
+    ),
+    "second PATCH clears driver_notes": ("D8", _remembering(_second_patch_clears_notes)),
+    "PUT keeps what earlier PATCHes set": ("D7", _remembering(_put_keeps_what_patches_set)),
+    "refused staged PATCH still applies its mutable members": (
+        "D11",
+        _refusal_applies_mutable_members,
+    ),
 }
 
 

@@ -21,7 +21,7 @@ from contract_tests.coverage import missing
 from contract_tests.errors import ConnectionRefused, NetworkError, RequestTimedOut
 from contract_tests.run import MARK
 from contract_tests.runner import EXIT_SETUP, main, workers_for
-from testbeds import free_port, mock_process, wan
+from testbeds import free_port, mock_process, served, wan
 from testbeds.suite import run_contract
 
 ROOT = Path(__file__).parents[2]
@@ -274,3 +274,19 @@ def test_the_default_profile_on_the_bundled_mock_covers_everything_reachable(
     }
     assert all("429" in item["reason"] for item in document["unreachable"])
     assert "coverage: 100.0% of what is reachable" in result.stdout
+
+
+def test_maxfail_passes_through_to_pytest_and_ends_the_run_early() -> None:
+    port = free_port()
+    fault = [sys.executable, "-m", "testbeds.faults", "errors served as plain JSON", str(port)]
+    with served(fault, port, cwd=ROOT):
+        result = run_contract(
+            *("--base-url", f"http://127.0.0.1:{port}/v1", "--profile", "quick", "--seed", "1"),
+            *("-q", "--maxfail", "1"),
+            env={"HOPDRIVE_TEST_CONTROL": "1"},
+        )
+    assert result.returncode == 1
+    # Workers finish what they were given, and are given nothing after the first failure.
+    ran = sum(int(n) for n in re.findall(r"(\d+) (?:passed|failed)", result.stdout))
+    assert 1 <= ran < 60, result.stdout[-3000:]
+    assert re.search(r"breaks D\d+", result.stdout)
