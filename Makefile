@@ -114,7 +114,7 @@ test-postgres: $(STAMP) postgres ## make test against the bundled mock on Postgr
 docs: $(STAMP) $(NODE_STAMP) ## build the docs site into site/: the API reference and the lifecycle page
 	$(BIN)/hopdrive-docs --out site
 
-bench-suite: $(STAMP) ## faults caught by our suite vs plain schemathesis run, one fault at a time (~25 min)
+bench-suite: $(STAMP) ## faults caught by our suite vs plain schemathesis run, one fault at a time (~60 min)
 	$(BIN)/python bench/suite_sharpness.py $(BENCH_ARGS)
 
 bench-remote: $(STAMP) ## the default profile across a WAN on loopback (50 ms, then a 20 req/s limit) vs loopback (~10 min)
