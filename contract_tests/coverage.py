@@ -75,10 +75,11 @@ def measure(
 ) -> dict[str, Any]:
     """The coverage document of a run (without its `run` member): areas, totals, unreachable."""
     logged = list(exchanges)
+    walk = _walk(spec, logged)
     areas = [
         _area("statuses", "Documented statuses answered", _statuses(spec, logged, reach)),
-        _area("edges", "Lifecycle edges driven", _edges(spec, logged, reach)),
-        _area("non_edges", "Non-edges tried and refused", _non_edges(spec, logged, reach)),
+        _area("edges", "Lifecycle edges driven", _edges(spec, walk, reach)),
+        _area("non_edges", "Non-edges tried and refused", _non_edges(spec, walk, reach)),
         _area("members", "Request members sent, per class of value", _members(spec, logged, reach)),
         _area("decisions", "Decisions exercised", _decisions(logged, tests)),
     ]
@@ -238,8 +239,8 @@ def _path_id(template: str, path: str) -> int | None:
     return int(found.group(1)) if found else None
 
 
-def _edges(spec: Spec, logged: Sequence[Logged], reach: Reach) -> list[Item]:
-    driven = _walk(spec, logged).driven
+def _edges(spec: Spec, walk: _Walk, reach: Reach) -> list[Item]:
+    driven = walk.driven
     return [
         _item(
             f"{edge.source} -> {edge.target} ({edge.by})",
@@ -251,9 +252,9 @@ def _edges(spec: Spec, logged: Sequence[Logged], reach: Reach) -> list[Item]:
     ]
 
 
-def _non_edges(spec: Spec, logged: Sequence[Logged], reach: Reach) -> list[Item]:
+def _non_edges(spec: Spec, walk: _Walk, reach: Reach) -> list[Item]:
     lifecycle = spec.lifecycle
-    refused = _walk(spec, logged).refused
+    refused = walk.refused
     edges = {(edge.source, edge.target) for edge in lifecycle.edges}
     why = None if reach.test_control else scope.NO_TEST_CONTROL
     return [

@@ -41,6 +41,14 @@ def appointment(spec: Spec, target: Target, **overrides: Any) -> dict[str, Any]:
     return marked(spec, body)
 
 
+def locations(target: Target) -> dict[str, int | None]:
+    """The location members and the target's own ids for them: the only valid ones it knows (Q9)."""
+    return {
+        "delivery_location_id": target.delivery_location_id,
+        "pickup_location_id": target.pickup_location_id,
+    }
+
+
 def marked(spec: Spec, body: dict[str, Any]) -> dict[str, Any]:
     """A creation body whose metadata (`config`) also carries the run's mark."""
     metadata = spec.lifecycle.elected_member[0]

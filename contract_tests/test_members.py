@@ -55,15 +55,6 @@ def _with(body: dict[str, Any], path: Sequence[str], value: Any, *, omit: bool =
     return changed
 
 
-# Members whose valid values only the target knows: its dealer and its locations (Q9).
-_TARGETS: dict[str, Callable[[Target], int | None]] = {
-    "customer_id": lambda target: target.customer_id,
-    "rooftop": lambda target: target.customer_id,
-    "delivery_location_id": lambda target: target.delivery_location_id,
-    "pickup_location_id": lambda target: target.pickup_location_id,
-}
-
-
 def _misjudged(
     spec: Spec, operation: Operation, body: Any, response: httpx.Response, success: int
 ) -> str | None:
@@ -94,7 +85,13 @@ def _tries(
     The valid value of a member naming the target's dealer or locations is the target's own
     (Q9), and valid text is unique, so that no valid body repeats a vehicle (D19).
     """
-    valid: Any = _TARGETS[path[-1]](target) if path[-1] in _TARGETS else None
+    # Members whose valid values only the target knows: its dealer and its locations (Q9).
+    own: dict[str, Any] = {
+        **examples.locations(target),
+        "customer_id": target.customer_id,
+        "rooftop": target.customer_id,
+    }
+    valid: Any = own.get(path[-1])
     valid = valid if valid is not None else members.a_valid_value(spec, pointer, path)
     if isinstance(valid, str) and members.admits(
         spec, pointer, path, unique := examples.unique("V")

@@ -94,10 +94,7 @@ def _known_locations(case: Any, target: Target) -> None:
     positive = case.meta is not None and case.meta.generation.mode.is_positive
     if not positive or not isinstance(case.body, dict):
         return
-    for name, value in (
-        ("delivery_location_id", target.delivery_location_id),
-        ("pickup_location_id", target.pickup_location_id),
-    ):
+    for name, value in examples.locations(target).items():
         sent = case.body.get(name)
         # JSON Schema's integers include 2.0, which Schemathesis sends as well.
         if isinstance(sent, int | float) and not isinstance(sent, bool):
