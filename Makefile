@@ -126,7 +126,7 @@ bench-mock: $(STAMP) $(NODE_STAMP) $(WRK) ## the mock under a mixed load (wrk) v
 validate: $(STAMP) ## validate the spec (SPEC=path to choose another): OpenAPI 3.1, $refs, lifecycle
 	$(BIN)/hopdrive-spec validate $(SPEC)
 
-gate: $(STAMP) ## classify spec changes since BASE=<git ref> (default origin/main); fail if breaking
+gate: $(STAMP) ## spec changes since BASE=<git ref or file> (default origin/main) by oasdiff's rules; fail on unacknowledged breaks
 	$(BIN)/hopdrive-gate --base $(BASE) $(GATE_ARGS)
 
 mock: $(STAMP) ## serve the reference mock on 127.0.0.1:8000 (MOCK_PORT=...) under /v1, state in .mock/

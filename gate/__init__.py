@@ -1,5 +1,7 @@
-"""The breaking-change gate: what a spec change does to clients and servers."""
+"""The breaking-change gate: every change of the spec, its severity, and oasdiff's rule for it."""
 
-from gate.diff import RULES, Change, Rule, compare
+from gate.changes import Change, Level, Rule
+from gate.diff import compare
+from gate.rules import RULES
 
-__all__ = ["RULES", "Change", "Rule", "compare"]
+__all__ = ["RULES", "Change", "Level", "Rule", "compare"]

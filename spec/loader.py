@@ -247,9 +247,13 @@ def _inline_node(node: Any, document: Any, inside: frozenset[str]) -> Any:
     return {**copied, "allOf": [*copied.get("allOf", []), inlined]} if copied else inlined
 
 
-def load(path: str | os.PathLike[str] | None = None) -> Spec:
-    """Load, validate and index the spec at `path` (the bundled one by default), once per path."""
-    return _load(Path(path) if path is not None else SPEC_PATH)
+def load(path: str | os.PathLike[str] | None = None, *, fresh: bool = False) -> Spec:
+    """Load, validate and index the spec at `path` (the bundled one by default), once per path.
+
+    `fresh` reads the file again: for a command that compares what a file holds now.
+    """
+    where = Path(path) if path is not None else SPEC_PATH
+    return _load.__wrapped__(where) if fresh else _load(where)
 
 
 @functools.cache

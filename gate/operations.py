@@ -1,0 +1,324 @@
+"""One operation's contract compared: parameters, request body, responses, headers, security."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from gate.changes import Change, differences
+from gate.documents import Node, resolve
+from gate.rules import RULES
+from gate.schemas import Site, compare_schemas
+from spec.pointer import escape
+
+METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
+
+
+@dataclass(frozen=True)
+class Endpoint:
+    """An operation as the gate knows it: where it is and the path item around it."""
+
+    method: str
+    path: str
+    pointer: str
+
+    @property
+    def key(self) -> tuple[str, str]:
+        """The path with its parameters' names left out, and the method: a rename is no change."""
+        return (re.sub(r"\{[^}]*\}", "{}", self.path), self.method)
+
+    @property
+    def label(self) -> str:
+        """`POST /appointments`."""
+        return f"{self.method.upper()} {self.path}"
+
+
+def endpoints(document: Mapping[str, Any]) -> dict[tuple[str, str], Endpoint]:
+    """Every public operation of the document by its key; `x-internal` ones are nobody's."""
+    found: dict[tuple[str, str], Endpoint] = {}
+    paths = document.get("paths")
+    for path, item in (paths or {}).items() if isinstance(paths, Mapping) else ():
+        if not isinstance(item, Mapping):
+            continue
+        for method in METHODS:
+            operation = item.get(method)
+            if isinstance(operation, Mapping) and not operation.get("x-internal"):
+                endpoint = Endpoint(method, path, f"/paths/{escape(path)}/{method}")
+                found[endpoint.key] = endpoint
+    return found
+
+
+class OperationDiff:
+    """The changes of one operation present in both documents."""
+
+    def __init__(
+        self, base: Mapping[str, Any], head: Mapping[str, Any], old: Endpoint, new: Endpoint
+    ) -> None:
+        self.base, self.head, self.old, self.new = base, head, old, new
+        self.b = resolve(base, old.pointer).schema
+        self.h = resolve(head, new.pointer).schema
+
+    def changes(self) -> Iterator[Change]:
+        """Every change of the operation, in a stable order."""
+        yield from self._annotations()
+        yield from self._security()
+        yield from self._parameters()
+        yield from self._request_body()
+        yield from self._responses()
+
+    def _change(
+        self, rule: str, where: str, detail: str, pointer: str = "", *, in_base: bool = False
+    ) -> Change:
+        at = pointer or (self.old.pointer if in_base else self.new.pointer)
+        return Change(RULES[rule], self.new.label, where, detail, at, in_base)
+
+    def _annotations(self) -> Iterator[Change]:
+        was, now = bool(self.b.get("deprecated")), bool(self.h.get("deprecated"))
+        if was != now:
+            rule = "endpoint-deprecated" if now else "endpoint-reactivated"
+            yield self._change(rule, "", "deprecated" if now else "no longer deprecated")
+        old_id, new_id = self.b.get("operationId"), self.h.get("operationId")
+        if old_id != new_id:
+            if old_id:
+                yield self._change(
+                    "api-operation-id-removed", "operationId", f"{old_id} -> {new_id}"
+                )
+            else:
+                yield self._change("api-operation-id-added", "operationId", str(new_id))
+        old_tags, new_tags = set(self.b.get("tags") or ()), set(self.h.get("tags") or ())
+        for tag in sorted(old_tags - new_tags):
+            yield self._change("api-tag-removed", "tags", tag)
+        for tag in sorted(new_tags - old_tags):
+            yield self._change("api-tag-added", "tags", tag)
+
+    def _security(self) -> Iterator[Change]:
+        yield from security_changes(
+            self.b.get("security"),
+            self.h.get("security"),
+            "api-security",
+            self.new.label,
+            self.new.pointer,
+        )
+
+    # ---- parameters ------------------------------------------------------------------------
+    def _parameters(self) -> Iterator[Change]:
+        old = _parameters(self.base, self.old)
+        new = _parameters(self.head, self.new)
+        for key in sorted(old.keys() - new.keys()):
+            param = old[key].schema
+            rule = "request-parameter-removed"
+            if param.get("deprecated"):
+                rule = "request-parameter-removed-with-deprecation"
+            yield self._change(rule, _param_label(param), "removed", old[key].pointer, in_base=True)
+        for key in sorted(new.keys() - old.keys()):
+            param = new[key].schema
+            if param.get("in") == "path":
+                rule = "new-request-path-parameter"
+            elif param.get("required"):
+                rule = "new-required-request-parameter"
+            else:
+                rule = "new-optional-request-parameter"
+            yield self._change(rule, _param_label(param), "added", new[key].pointer)
+        for key in sorted(old.keys() & new.keys()):
+            yield from self._parameter(old[key], new[key])
+
+    def _parameter(self, old: Node, new: Node) -> Iterator[Change]:
+        b, h = old.schema, new.schema
+        where = _param_label(h)
+        if bool(b.get("required")) != bool(h.get("required")):
+            rule = "request-parameter-became-" + ("required" if h.get("required") else "optional")
+            yield self._change(
+                rule, where, "required" if h.get("required") else "optional", new.pointer
+            )
+        if bool(b.get("deprecated")) != bool(h.get("deprecated")):
+            rule = "request-parameter-" + ("deprecated" if h.get("deprecated") else "reactivated")
+            yield self._change(
+                rule, where, "deprecated" if h.get("deprecated") else "reactivated", new.pointer
+            )
+        if isinstance(b.get("schema"), Mapping) and isinstance(h.get("schema"), Mapping):
+            site = Site("parameter", self.new.label, where, strongly_typed=False)
+            yield from compare_schemas(
+                self.base,
+                self.head,
+                site,
+                f"{old.origin('schema')}/schema",
+                f"{new.origin('schema')}/schema",
+            )
+
+    # ---- request body -------------------------------------------------------------------
+    def _request_body(self) -> Iterator[Change]:
+        has_old, has_new = "requestBody" in self.b, "requestBody" in self.h
+        if not has_old and not has_new:
+            return
+        new = resolve(self.head, f"{self.new.pointer}/requestBody") if has_new else None
+        old = resolve(self.base, f"{self.old.pointer}/requestBody") if has_old else None
+        if old is None and new is not None:
+            rule = "request-body-added-" + (
+                "required" if new.schema.get("required") else "optional"
+            )
+            yield self._change(rule, "request body", "added", new.pointer)
+            return
+        if new is None and old is not None:
+            yield self._change(
+                "request-body-removed", "request body", "removed", old.pointer, in_base=True
+            )
+            return
+        assert old is not None
+        assert new is not None
+        if bool(old.schema.get("required")) != bool(new.schema.get("required")):
+            now = bool(new.schema.get("required"))
+            rule = "request-body-became-" + ("required" if now else "optional")
+            yield self._change(rule, "request body", "required" if now else "optional", new.pointer)
+        yield from self._content(old, new, "request", "request body", "request-body-media-type")
+
+    def _content(self, old: Node, new: Node, side: str, label: str, rule: str) -> Iterator[Change]:
+        b, h = old.mapping("content"), new.mapping("content")
+        b_pointer, h_pointer = (
+            f"{old.origin('content')}/content",
+            f"{new.origin('content')}/content",
+        )
+        for media in sorted(b.keys() - h.keys()):
+            yield self._change(
+                f"{rule}-removed", label, media, f"{b_pointer}/{escape(media)}", in_base=True
+            )
+        for media in sorted(h.keys() - b.keys()):
+            yield self._change(f"{rule}-added", label, media, f"{h_pointer}/{escape(media)}")
+        for media in sorted(b.keys() & h.keys()):
+            old_media, new_media = b[media], h[media]
+            if isinstance(old_media, Mapping) and isinstance(new_media, Mapping):  # noqa: SIM102
+                if "schema" in old_media and "schema" in new_media:
+                    site = Site(side, self.new.label, f"{label} {media}", _json(media))
+                    yield from compare_schemas(
+                        self.base,
+                        self.head,
+                        site,
+                        f"{b_pointer}/{escape(media)}/schema",
+                        f"{h_pointer}/{escape(media)}/schema",
+                    )
+
+    # ---- responses ----------------------------------------------------------------------
+    def _responses(self) -> Iterator[Change]:
+        b = resolve(self.base, self.old.pointer).mapping("responses")
+        h = resolve(self.head, self.new.pointer).mapping("responses")
+        old_pointer, new_pointer = f"{self.old.pointer}/responses", f"{self.new.pointer}/responses"
+        for how, status in differences(b, h):
+            kind = _status_kind(status)
+            if kind:
+                removed = how == "removed"
+                at = f"{old_pointer if removed else new_pointer}/{status}"
+                rule = f"response-{kind}-status-{how}"
+                yield self._change(rule, "responses", str(status), at, in_base=removed)
+        for status in sorted(b.keys() & h.keys(), key=str):
+            old = resolve(self.base, f"{old_pointer}/{status}")
+            new = resolve(self.head, f"{new_pointer}/{status}")
+            yield from self._headers(old, new, str(status))
+            yield from self._content(
+                old, new, "response", f"response {status}", "response-media-type"
+            )
+
+    def _headers(self, old: Node, new: Node, status: str) -> Iterator[Change]:
+        b = {k.lower(): k for k in old.mapping("headers")}
+        h = {k.lower(): k for k in new.mapping("headers")}
+        b_pointer, h_pointer = (
+            f"{old.origin('headers')}/headers",
+            f"{new.origin('headers')}/headers",
+        )
+        for name in sorted(b.keys() - h.keys()):
+            header = resolve(self.base, f"{b_pointer}/{escape(b[name])}")
+            rule = "required" if header.schema.get("required") else "optional"
+            where = f"response {status} header {b[name]}"
+            yield self._change(
+                f"{rule}-response-header-removed", where, b[name], header.pointer, in_base=True
+            )
+        for name in sorted(h.keys() - b.keys()):
+            header = resolve(self.head, f"{h_pointer}/{escape(h[name])}")
+            yield self._change(
+                "response-header-added",
+                f"response {status} header {h[name]}",
+                h[name],
+                header.pointer,
+            )
+        for name in sorted(b.keys() & h.keys()):
+            was = resolve(self.base, f"{b_pointer}/{escape(b[name])}")
+            now = resolve(self.head, f"{h_pointer}/{escape(h[name])}")
+            where = f"response {status} header {h[name]}"
+            if was.schema.get("required") is True and not now.schema.get("required"):
+                yield self._change("response-header-became-optional", where, h[name], now.pointer)
+            if isinstance(was.schema.get("schema"), Mapping) and isinstance(
+                now.schema.get("schema"), Mapping
+            ):
+                site = Site("header", self.new.label, where, strongly_typed=False)
+                yield from compare_schemas(
+                    self.base,
+                    self.head,
+                    site,
+                    f"{was.origin('schema')}/schema",
+                    f"{now.origin('schema')}/schema",
+                )
+
+
+def security_changes(
+    old: Any, new: Any, prefix: str, operation: str, pointer: str
+) -> Iterator[Change]:
+    """Security requirements added or removed, and scopes within one requirement."""
+    b, h = _requirements(old), _requirements(new)
+    for how, names in differences(b, h):
+        yield Change(RULES[f"{prefix}-{how}"], operation, "security", " + ".join(names), pointer)
+    for names in sorted(b.keys() & h.keys()):
+        for how, scope in differences(b[names], h[names]):
+            detail = f"{' + '.join(names)}: {scope}"
+            yield Change(RULES[f"{prefix}-scope-{how}"], operation, "security", detail, pointer)
+
+
+def _requirements(security: Any) -> dict[tuple[str, ...], set[str]]:
+    """Each requirement (the schemes it needs together) and the scopes it asks for."""
+    found: dict[tuple[str, ...], set[str]] = {}
+    for requirement in security if isinstance(security, list) else ():
+        if isinstance(requirement, Mapping):
+            names = tuple(sorted(requirement))
+            found[names] = {
+                f"{name}:{scope}" if len(names) > 1 else str(scope)
+                for name in names
+                for scope in requirement[name] or ()
+            }
+    return found
+
+
+def _parameters(document: Mapping[str, Any], endpoint: Endpoint) -> dict[tuple[str, str], Node]:
+    """The operation's parameters (its path item's too), by location and name.
+
+    Path parameters go by their place in the template, so renaming `{id}` changes nothing.
+    """
+    item = endpoint.pointer.rsplit("/", 1)[0]
+    template = re.findall(r"\{([^}]*)\}", endpoint.path)
+    found: dict[tuple[str, str], Node] = {}
+    for holder in (item, endpoint.pointer):
+        listed = resolve(document, holder).schema.get("parameters")
+        for index in range(len(listed) if isinstance(listed, list) else 0):
+            param = resolve(document, f"{holder}/parameters/{index}")
+            where, name = str(param.schema.get("in", "")), str(param.schema.get("name", ""))
+            if where == "path" and name in template:
+                name = f"#{template.index(name)}"
+            elif where == "header":
+                name = name.lower()
+            found[(where, name)] = param
+    return found
+
+
+def _param_label(param: Mapping[str, Any]) -> str:
+    return f"parameter {param.get('in')} {param.get('name')}"
+
+
+def _status_kind(status: Any) -> str | None:
+    """`success` for a 2xx, `non-success` for any other number; None for `default` or `4XX`."""
+    text = str(status)
+    if not text.isdigit():
+        return None
+    return "success" if 200 <= int(text) <= 299 else "non-success"
+
+
+def _json(media: str) -> bool:
+    base = media.split(";", 1)[0].strip().lower()
+    return base == "application/json" or base.endswith("+json")
