@@ -32,12 +32,25 @@ def faulty_mock(name: str) -> Iterator[str]:
         yield f"http://127.0.0.1:{port}/v1"
 
 
+# Faults that first fail checks pinning other decisions (a plain-JSON 401 fails D2's checks
+# before D3's): only the whole run reaches the check that names theirs. Every other fault must
+# be named by the first failure, so its run stops there, at a third of the time.
+WHOLE_RUN = frozenset(
+    {
+        "errors served as plain JSON",
+        "PATCH clears omitted fields",
+        "PATCH ignores nulls",
+        "second PATCH clears driver_notes",
+    }
+)
+
+
 @pytest.mark.parametrize(
     ("decision", "name"), [(d, n) for n, (d, _) in FAULTS.items()], ids=list(FAULTS)
 )
 def test_suite_fails_on_the_faulty_mock_naming_the_decision(decision: str, name: str) -> None:
     with faulty_mock(name) as url:
-        result = run_suite(url)
+        result = run_suite(url, maxfail=None if name in WHOLE_RUN else 1)
     output = result.stdout + result.stderr
     assert result.returncode == 1, f"the suite passed a mock with this fault:\n{output[-3000:]}"
     named = re.findall(r"breaks (.+?) - see spec/DECISIONS\.md", output)
@@ -70,6 +83,7 @@ def test_the_catalogue_covers_d2_to_d19_with_at_least_15_faults() -> None:
     decisions = {decision for decision, _ in FAULTS.values()}
     assert len(FAULTS) >= 15
     assert set(SHARED) <= set(FAULTS)
+    assert set(WHOLE_RUN) <= set(FAULTS)
     assert decisions >= {f"D{n}" for n in range(2, 20)}
 
 
