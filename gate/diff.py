@@ -5,10 +5,11 @@ Only public operations count: an `x-internal` operation (test control) is nobody
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator, Mapping
 from typing import Any
 
-from gate.changes import Change, differences
+from gate.changes import Change, Level, differences
 from gate.operations import Endpoint, OperationDiff, endpoints, security_changes
 from gate.rules import RULES
 from spec.lifecycle import Lifecycle
@@ -17,7 +18,7 @@ from spec.pointer import escape
 
 def compare(base: Mapping[str, Any], head: Mapping[str, Any]) -> list[Change]:
     """Every change from the `base` document to `head` (both parsed, not yet resolved)."""
-    return [
+    changes = [
         *_endpoints(base, head),
         *security_changes(
             base.get("security"), head.get("security"), "api-global-security", "", "/security"
@@ -25,6 +26,7 @@ def compare(base: Mapping[str, Any], head: Mapping[str, Any]) -> list[Change]:
         *_components(base, head),
         *_lifecycles(base, head),
     ]
+    return changes + list(_versioning(base, head, changes))
 
 
 def _endpoints(base: Mapping[str, Any], head: Mapping[str, Any]) -> Iterator[Change]:
@@ -106,3 +108,40 @@ def _scheme(scheme: Any) -> str:
         return "?"
     detail = scheme.get("scheme") or scheme.get("in")
     return f"{scheme.get('type')}/{detail}" if detail else str(scheme.get("type"))
+
+
+# semver.org's grammar, with oasdiff's optional `v`: a version in any other scheme is not judged.
+_SEMVER = re.compile(
+    r"^v?(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)"
+    r"(?:-[0-9A-Za-z-]+(?:\.[0-9A-Za-z-]+)*)?(?:\+[0-9A-Za-z-]+(?:\.[0-9A-Za-z-]+)*)?$"
+)
+
+
+def _versioning(
+    base: Mapping[str, Any], head: Mapping[str, Any], changes: list[Change]
+) -> Iterator[Change]:
+    """oasdiff's versioning policy: a change that breaks clients needs a major version bump."""
+    if not any(change.level is Level.ERROR for change in changes):
+        return
+    old, new = _version(base), _version(head)
+    old_parts, new_parts = _SEMVER.match(old), _SEMVER.match(new)
+    if old_parts is None or new_parts is None:
+        return
+    was = tuple(int(n) for n in old_parts.groups()[:3])
+    now = tuple(int(n) for n in new_parts.groups()[:3])
+    # Below 1.0.0 the minor number plays the major's part (semver: anything may change).
+    major = 1 if was[0] == 0 and now[0] == 0 else 0
+    if old == new:
+        rule = "api-version-not-bumped"
+    elif now <= was:
+        rule = "api-version-decreased"
+    elif now[major] <= was[major]:
+        rule = "api-major-version-not-bumped"
+    else:
+        return
+    yield Change(RULES[rule], "info", "version", f"{old} -> {new}", "/info/version")
+
+
+def _version(document: Mapping[str, Any]) -> str:
+    info = document.get("info")
+    return str(info.get("version", "")) if isinstance(info, Mapping) else ""

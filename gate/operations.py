@@ -93,6 +93,16 @@ class OperationDiff:
         for tag in sorted(new_tags - old_tags):
             yield self._change("api-tag-added", "tags", tag)
 
+    def _path_parameters_added(self) -> Iterator[Change]:
+        old = _parameters(self.base, self.old, _item(self.old))
+        new = _parameters(self.head, self.new, _item(self.new))
+        for key in sorted(new.keys() - old.keys()):
+            param = new[key].schema
+            if param.get("in") != "path":
+                kind = "required" if param.get("required") else "optional"
+                rule = f"new-{kind}-request-default-parameter-to-existing-path"
+                yield self._change(rule, _param_label(param), "added", new[key].pointer)
+
     def _security(self) -> Iterator[Change]:
         yield from security_changes(
             self.b.get("security"),
@@ -104,8 +114,11 @@ class OperationDiff:
 
     # ---- parameters ------------------------------------------------------------------------
     def _parameters(self) -> Iterator[Change]:
-        old = _parameters(self.base, self.old)
-        new = _parameters(self.head, self.new)
+        # As oasdiff (without --flatten-params): the operation's own parameters are compared;
+        # those of its path item count only when one is added.
+        yield from self._path_parameters_added()
+        old = _parameters(self.base, self.old, self.old.pointer)
+        new = _parameters(self.head, self.new, self.new.pointer)
         for key in sorted(old.keys() - new.keys()):
             param = old[key].schema
             rule = "request-parameter-removed"
@@ -175,28 +188,31 @@ class OperationDiff:
 
     def _content(self, old: Node, new: Node, side: str, label: str, rule: str) -> Iterator[Change]:
         b, h = old.mapping("content"), new.mapping("content")
-        b_pointer, h_pointer = (
-            f"{old.origin('content')}/content",
-            f"{new.origin('content')}/content",
-        )
-        for media in sorted(b.keys() - h.keys()):
-            yield self._change(
-                f"{rule}-removed", label, media, f"{b_pointer}/{escape(media)}", in_base=True
-            )
-        for media in sorted(h.keys() - b.keys()):
+        b_pointer = f"{old.origin('content')}/content"
+        h_pointer = f"{new.origin('content')}/content"
+        pairs = _media_pairs(b, h)
+        for media in sorted(b.keys() - {was for was, _ in pairs}):
+            at = f"{b_pointer}/{escape(media)}"
+            yield self._change(f"{rule}-removed", label, media, at, in_base=True)
+        for media in sorted(h.keys() - {now for _, now in pairs}):
             yield self._change(f"{rule}-added", label, media, f"{h_pointer}/{escape(media)}")
-        for media in sorted(b.keys() & h.keys()):
-            old_media, new_media = b[media], h[media]
-            if isinstance(old_media, Mapping) and isinstance(new_media, Mapping):  # noqa: SIM102
-                if "schema" in old_media and "schema" in new_media:
-                    site = Site(side, self.new.label, f"{label} {media}", _json(media))
-                    yield from compare_schemas(
-                        self.base,
-                        self.head,
-                        site,
-                        f"{b_pointer}/{escape(media)}/schema",
-                        f"{h_pointer}/{escape(media)}/schema",
-                    )
+        for was, now in pairs:
+            if was != now and side == "response":
+                yield self._change(
+                    _renamed(was, now), label, f"{was} -> {now}", f"{h_pointer}/{escape(now)}"
+                )
+            old_media, new_media = b[was], h[now]
+            if not (isinstance(old_media, Mapping) and isinstance(new_media, Mapping)):
+                continue
+            if "schema" in old_media and "schema" in new_media:
+                site = Site(side, self.new.label, f"{label} {now}", _json(now))
+                yield from compare_schemas(
+                    self.base,
+                    self.head,
+                    site,
+                    f"{b_pointer}/{escape(was)}/schema",
+                    f"{h_pointer}/{escape(now)}/schema",
+                )
 
     # ---- responses ----------------------------------------------------------------------
     def _responses(self) -> Iterator[Change]:
@@ -286,15 +302,16 @@ def _requirements(security: Any) -> dict[tuple[str, ...], set[str]]:
     return found
 
 
-def _parameters(document: Mapping[str, Any], endpoint: Endpoint) -> dict[tuple[str, str], Node]:
-    """The operation's parameters (its path item's too), by location and name.
+def _parameters(
+    document: Mapping[str, Any], endpoint: Endpoint, *holders: str
+) -> dict[tuple[str, str], Node]:
+    """The parameters listed at `holders` (the operation, its path item), by location and name.
 
     Path parameters go by their place in the template, so renaming `{id}` changes nothing.
     """
-    item = endpoint.pointer.rsplit("/", 1)[0]
     template = re.findall(r"\{([^}]*)\}", endpoint.path)
     found: dict[tuple[str, str], Node] = {}
-    for holder in (item, endpoint.pointer):
+    for holder in holders:
         listed = resolve(document, holder).schema.get("parameters")
         for index in range(len(listed) if isinstance(listed, list) else 0):
             param = resolve(document, f"{holder}/parameters/{index}")
@@ -305,6 +322,11 @@ def _parameters(document: Mapping[str, Any], endpoint: Endpoint) -> dict[tuple[s
                 name = name.lower()
             found[(where, name)] = param
     return found
+
+
+def _item(endpoint: Endpoint) -> str:
+    """The pointer of the path item that holds the operation."""
+    return endpoint.pointer.rsplit("/", 1)[0]
 
 
 def _param_label(param: Mapping[str, Any]) -> str:
@@ -322,3 +344,45 @@ def _status_kind(status: Any) -> str | None:
 def _json(media: str) -> bool:
     base = media.split(";", 1)[0].strip().lower()
     return base == "application/json" or base.endswith("+json")
+
+
+def _media_pairs(old: Mapping[str, Any], new: Mapping[str, Any]) -> list[tuple[str, str]]:
+    """Media types in both, then each renamed one paired as oasdiff pairs them (json, x+json)."""
+    pairs = [(name, name) for name in sorted(old.keys() & new.keys())]
+    gone = sorted(old.keys() - new.keys())
+    for name in sorted(new.keys() - old.keys()):
+        match = next((g for g in gone if _contained(g, name) or _contained(name, g)), None)
+        if match is not None:
+            gone.remove(match)
+            pairs.append((match, name))
+    return pairs
+
+
+def _media_parts(media: str) -> tuple[str, str, str, str] | None:
+    """Type, subtype, suffix and parameters of a media type name; None when it is no such name."""
+    name, _, parameters = media.partition(";")
+    kind, slash, subtype = name.strip().lower().partition("/")
+    if not slash or subtype.count("+") > 1:
+        return None
+    subtype, _, suffix = subtype.partition("+")
+    return kind, subtype, suffix, parameters.strip()
+
+
+def _contained(old: str, new: str) -> bool:
+    """Whether each body of media type `new` is one of `old` (`application/problem+json`: json)."""
+    was, now = _media_parts(old), _media_parts(new)
+    if was is None or now is None or was[0] != now[0]:
+        return False
+    if not was[2] and now[2] == was[1]:
+        return True
+    return was[1:3] == now[1:3]
+
+
+def _renamed(old: str, new: str) -> str:
+    """The rule of a response media type renamed to a related one."""
+    was, now = _media_parts(old), _media_parts(new)
+    if was is not None and now is not None and was[3] != now[3]:
+        return "response-media-type-name-changed"
+    if _contained(old, new):
+        return "response-media-type-name-specialized"
+    return "response-media-type-name-generalized"

@@ -39,6 +39,9 @@ _TABLE: tuple[tuple[str, Level, str], ...] = (
     ("api-tag-added", N, "documentation grouping only"),
     ("api-tag-removed", N, "documentation grouping only"),
     ("api-schema-removed", N, "no operation used it"),
+    ("api-version-not-bumped", N, "a change that breaks clients kept the version"),
+    ("api-version-decreased", N, "a change that breaks clients lowered the version"),
+    ("api-major-version-not-bumped", N, "a change that breaks clients bumped less than the major"),
     # ---- security ------------------------------------------------------------------------
     ("api-global-security-added", N, "clients may need to send credentials they did not"),
     ("api-global-security-removed", N, "clients may stop sending credentials"),
@@ -55,6 +58,8 @@ _TABLE: tuple[tuple[str, Level, str], ...] = (
     ("new-request-path-parameter", E, "every URL clients build lacks it"),
     ("new-required-request-parameter", E, "clients that do not send it get 400"),
     ("new-optional-request-parameter", N, "clients may send it"),
+    ("new-required-request-default-parameter-to-existing-path", E, "clients that omit it get 400"),
+    ("new-optional-request-default-parameter-to-existing-path", N, "clients may send it"),
     ("request-parameter-removed", W, "clients sending it may be refused or ignored"),
     ("request-parameter-removed-with-deprecation", N, "it was deprecated first"),
     ("request-parameter-became-required", E, "clients that omit it get 400"),
@@ -132,6 +137,9 @@ _TABLE: tuple[tuple[str, Level, str], ...] = (
     ("response-non-success-status-removed", N, "one documented failure fewer"),
     ("response-media-type-added", N, "servers may answer another media type"),
     ("response-media-type-removed", E, "clients expecting it get another or none"),
+    ("response-media-type-name-generalized", E, "clients meet bodies of a wider media type"),
+    ("response-media-type-name-specialized", N, "servers answer a narrower media type"),
+    ("response-media-type-name-changed", N, "the media type's parameters changed"),
     ("response-header-added", N, "clients may read it"),
     ("required-response-header-removed", E, "clients reading it find nothing"),
     ("optional-response-header-removed", W, "clients reading it find nothing"),
@@ -213,6 +221,31 @@ _SCHEMA: tuple[tuple[str, Level | None, Level | None], ...] = (
     ("any-of-removed", E, N),
     ("all-of-added", E, N),
     ("all-of-removed", W, N),
+    ("all-of-added-annotation-only", N, N),
+    ("all-of-removed-annotation-only", N, N),
+)
+# JSON Schema 2020-12 keywords whose presence alone constrains values: adding one narrows.
+# (suffix, request level, response level); prefixItems is the other way round (it loosens).
+_PRESENCE = ("if", "then", "else", "contains", "property-names", "unevaluated-items")
+_PRESENCE_SCHEMA: tuple[tuple[str, Level | None, Level | None], ...] = (
+    *((f"{name}-added", E, N) for name in (*_PRESENCE, "unevaluated-properties")),
+    *((f"{name}-removed", N, E) for name in (*_PRESENCE, "unevaluated-properties")),
+    *((f"{name}-added", E, N) for name in ("content-schema", "dependent-schema")),
+    *((f"{name}-removed", N, E) for name in ("content-schema", "dependent-schema")),
+    ("dependent-required-added", E, N),
+    ("dependent-required-removed", N, E),
+    ("dependent-required-changed", E, E),
+    ("content-media-type-changed", E, E),
+    ("content-encoding-changed", E, E),
+    ("prefix-items-added", N, E),
+    ("prefix-items-removed", E, N),
+    ("min-contains-increased", E, N),
+    ("min-contains-decreased", N, E),
+    ("max-contains-increased", N, E),
+    ("max-contains-decreased", E, N),
+    ("discriminator-added", N, N),
+    ("discriminator-removed", N, N),
+    ("discriminator-property-name-changed", N, N),
 )
 # Property-only schema rules (oasdiff has no body-level twin): enums and patterns.
 _PROPERTY: tuple[tuple[str, Level | None, Level | None], ...] = (
@@ -225,7 +258,6 @@ _PROPERTY: tuple[tuple[str, Level | None, Level | None], ...] = (
 )
 # Rules of ours (oasdiff has none): bounds it does not compare, and closedness.
 _OURS_SCHEMA: tuple[tuple[str, Level | None, Level | None], ...] = (
-    ("min-length-set", W, None),
     ("max-items-set", W, None),
     ("max-items-decreased", E, None),
     ("max-items-increased", N, E),
@@ -247,7 +279,7 @@ def _why(level: Level, direction: str) -> str:
 
 
 def _schema_rules() -> Iterator[tuple[str, Level, str, bool]]:
-    families = ((_SCHEMA, True), (_PROPERTY, True), (_OURS_SCHEMA, False))
+    families = ((_SCHEMA, True), (_PRESENCE_SCHEMA, True), (_PROPERTY, True), (_OURS_SCHEMA, False))
     for family, theirs in families:
         for suffix, request, response in family:
             for direction, level in (("request", request), ("response", response)):

@@ -9,11 +9,11 @@ rule for a keyword's change is the side's prefix and the change's suffix (`reque
 from __future__ import annotations
 
 import json
-from collections.abc import Generator, Iterator, Mapping, Sequence
+from collections.abc import Callable, Generator, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from gate.changes import Change
+from gate.changes import Change, differences
 from gate.documents import Node, resolve
 from gate.rules import RULES
 
@@ -30,6 +30,22 @@ _SUFFIX = {
     "minItems": "min-items",
 }
 _BRANCHES = ("allOf", "anyOf", "oneOf")
+# Keywords whose coming or going is one change, as oasdiff reports them.
+_PRESENT = {
+    "if": "if",
+    "then": "then",
+    "else": "else",
+    "contains": "contains",
+    "propertyNames": "property-names",
+    "unevaluatedItems": "unevaluated-items",
+    "unevaluatedProperties": "unevaluated-properties",
+    "contentSchema": "content-schema",
+    "prefixItems": "prefix-items",
+    "discriminator": "discriminator",
+}
+_ANNOTATIONS = frozenset(
+    {"description", "title", "example", "examples", "deprecated", "$comment", "externalDocs"}
+)
 # Formats a value of the old one always also has (a date is a date-time's prefix for oasdiff).
 _WIDER_FORMATS = {("date", "date-time"), ("time", "date-time"), ("int32", "int64")} | {
     ("float", "double")
@@ -70,10 +86,16 @@ class _Walk:
         self.open.add(pair)
         try:
             at = _At(self, b, h, path, facts)
+            wrapping = _wrapping(b, h, self.base, self.head)
+            if wrapping:
+                # oasdiff's nullable wrapping: X became oneOf [null, X] (or back); one change.
+                yield from at.change(wrapping, "null " + wrapping.split("-", 1)[1], key="oneOf")
+                return
             claimed = yield from at.types()
             yield from at.values()
             yield from at.bounds()
             yield from at.annotations()
+            yield from at.keywords()
             yield from at.members()
             yield from at.subschemas(claimed)
         finally:
@@ -171,24 +193,21 @@ class _At:
     def _format_suffix(self, b: Any, h: Any) -> str:
         if self.side in ("request", "parameter"):
             return "type-generalized" if not h or (b, h) in _WIDER_FORMATS else "type-changed"
-        if not b or (h, b) in _WIDER_FORMATS:
-            return "type-specialized"
-        return "type-generalized" if not h else "type-changed"
+        return "type-specialized" if not b or (h, b) in _WIDER_FORMATS else "type-changed"
 
     # ---- values --------------------------------------------------------------------------
     def values(self) -> Iterator[Change]:
         """Enums, const and default."""
         b, h = self.b.schema, self.h.schema
-        if "enum" in b and "enum" in h:
-            old, new = _json_set(b["enum"]), _json_set(h["enum"])
+        # A missing enum is no values, as oasdiff diffs it: dropping one removes each value.
+        if "enum" in b or "enum" in h:
+            old, new = _json_set(b.get("enum", [])), _json_set(h.get("enum", []))
+            if "enum" not in b and "const" not in b:
+                yield from self.change("became-enum", f"now one of {sorted(new)}", key="enum")
             for value in sorted(old - new):
                 yield from self.change("enum-value-removed", f"{value} removed", key="enum")
             for value in sorted(new - old):
                 yield from self.change("enum-value-added", f"{value} added", key="enum")
-        elif "enum" in h and "const" not in b:
-            yield from self.change(
-                "became-enum", f"now one of {sorted(_json_set(h['enum']))}", key="enum"
-            )
         for suffix, present in (("const", "const"), ("default-value", "default")):
             if present in b and present not in h:
                 yield from self.change(
@@ -206,7 +225,9 @@ class _At:
         """Numeric bounds, lengths, item counts and patterns."""
         b, h = self.b.schema, self.h.schema
         for keyword in (*_BOUNDS, *_LENGTHS):
-            old, new = b.get(keyword), h.get(keyword)
+            # A lower bound on a count that is left out is 0 (kin-openapi's uint64, oasdiff's).
+            absent = 0 if keyword in ("minLength", "minItems") else None
+            old, new = b.get(keyword, absent), h.get(keyword, absent)
             if old == new or isinstance(old, bool) or isinstance(new, bool):
                 continue
             name = _SUFFIX[keyword]
@@ -251,6 +272,48 @@ class _At:
             suffix = "became-closed" if _closed(h) else "became-open"
             detail = "members not named are " + ("refused" if _closed(h) else "allowed")
             yield from self.change(suffix, detail, key="additionalProperties")
+
+    # ---- 2020-12 keywords ----------------------------------------------------------------
+    def keywords(self) -> Iterator[Change]:
+        """Applicators and vocabularies oasdiff compares by presence, by key or by value."""
+        b, h = self.b.schema, self.h.schema
+        for keyword, suffix in _PRESENT.items():
+            if (keyword in b) != (keyword in h):
+                how = "added" if keyword in h else "removed"
+                yield from self.change(f"{suffix}-{how}", f"{keyword} {how}", key=keyword)
+        for keyword, suffix in (
+            ("dependentSchemas", "dependent-schema"),
+            ("dependentRequired", "dependent-required"),
+        ):
+            old, new = _object(b.get(keyword)), _object(h.get(keyword))
+            for how, name in differences(old, new):
+                yield from self.change(f"{suffix}-{how}", f"{keyword} {name} {how}", key=keyword)
+            if keyword == "dependentRequired":
+                for name in sorted(old.keys() & new.keys()):
+                    if old[name] != new[name]:
+                        detail = f"{keyword} {name}: {old[name]} -> {new[name]}"
+                        yield from self.change(f"{suffix}-changed", detail, key=keyword)
+        for keyword, suffix in (
+            ("contentMediaType", "content-media-type"),
+            ("contentEncoding", "content-encoding"),
+        ):
+            if b.get(keyword) != h.get(keyword):
+                detail = f"{keyword} {b.get(keyword)} -> {h.get(keyword)}"
+                yield from self.change(f"{suffix}-changed", detail, key=keyword)
+        for keyword, suffix in (("minContains", "min-contains"), ("maxContains", "max-contains")):
+            old_count, new_count = b.get(keyword), h.get(keyword)
+            if isinstance(old_count, int) and isinstance(new_count, int) and old_count != new_count:
+                how = "increased" if new_count > old_count else "decreased"
+                detail = f"{keyword} {old_count} -> {new_count}"
+                yield from self.change(f"{suffix}-{how}", detail, key=keyword)
+        old_name = _object(b.get("discriminator")).get("propertyName")
+        new_name = _object(h.get("discriminator")).get("propertyName")
+        if ("discriminator" in b) == ("discriminator" in h) and old_name != new_name:
+            yield from self.change(
+                "discriminator-property-name-changed",
+                f"{old_name} -> {new_name}",
+                key="discriminator",
+            )
 
     # ---- members -------------------------------------------------------------------------
     def members(self) -> Iterator[Change]:
@@ -371,25 +434,24 @@ class _At:
             old = _branches(self.b, keyword, self.walk.base)
             new = _branches(self.h, keyword, self.walk.head)
             name = {"allOf": "all-of", "anyOf": "any-of", "oneOf": "one-of"}[keyword]
+            pairs = _paired(old, new)
             if not (claimed and keyword != "allOf"):
-                for key in sorted(old.keys() - new.keys()):
+                kept_old = {o for o, _ in pairs}
+                kept_new = {n for _, n in pairs}
+                for how, key, node in [
+                    *(("removed", k, v) for k, v in old.items() if k not in kept_old),
+                    *(("added", k, v) for k, v in new.items() if k not in kept_new),
+                ]:
+                    # An allOf branch of annotations alone changes no value (oasdiff's own rule).
+                    only = "-annotation-only" if keyword == "allOf" and not _meaning(node) else ""
+                    detail = f"{keyword} branch {key} {how}"
                     yield from self.change(
-                        f"{name}-removed",
-                        f"{keyword} branch {key} removed",
-                        in_base=True,
-                        key=keyword,
+                        f"{name}-{how}{only}", detail, in_base=how == "removed", key=keyword
                     )
-                for key in sorted(new.keys() - old.keys()):
-                    yield from self.change(
-                        f"{name}-added", f"{keyword} branch {key} added", key=keyword
-                    )
-            for key in sorted(old.keys() & new.keys()):
+            for old_key, new_key in pairs:
                 # A branch stands for the place it is at: its members are the place's members.
                 yield from self.walk.node(
-                    old[key],
-                    new[key],
-                    (*self.path, f"{keyword}[{key}]") if self.path else (f"{keyword}[{key}]",),
-                    self.facts,
+                    old[old_key], new[new_key], (*self.path, f"{keyword}[{new_key}]"), self.facts
                 )
 
 
@@ -463,9 +525,58 @@ def _is_object(schema: Mapping[str, Any]) -> bool:
 
 
 def _closed(schema: Mapping[str, Any]) -> bool:
-    return (
-        schema.get("additionalProperties") is False or schema.get("unevaluatedProperties") is False
+    # unevaluatedProperties has oasdiff's rules of its own (see _PRESENT).
+    return schema.get("additionalProperties") is False
+
+
+def _object(value: Any) -> Mapping[str, Any]:
+    return value if isinstance(value, Mapping) else {}
+
+
+def _wrapping(b: Node, h: Node, base: Mapping[str, Any], head: Mapping[str, Any]) -> str:
+    """`became-nullable` when `h` is `oneOf: [{type: null}, b]`, the reverse for the reverse."""
+    for plain, wrapped, document, suffix in (
+        (b, h, head, "became-nullable"),
+        (h, b, base, "became-not-nullable"),
+    ):
+        branches = list(_branches(wrapped, "oneOf", document).values())
+        rest = {k for k in wrapped.schema if k not in _ANNOTATIONS and not k.startswith("x-")}
+        if len(branches) != 2 or rest != {"oneOf"}:
+            continue
+        if any(k in plain.schema for k in _BRANCHES):
+            continue
+        meanings = sorted(_meaning(branch) for branch in branches)
+        null = json.dumps({"type": "null"}, sort_keys=True)
+        if null in meanings and sorted([null, _meaning(plain)]) == meanings:
+            return suffix
+    return ""
+
+
+def _paired(old: Mapping[str, Node], new: Mapping[str, Node]) -> list[tuple[str, str]]:
+    """Branches matched up: the same meaning first, then the same `$ref`, then by position."""
+    left, right = list(old), list(new)
+    pairs: list[tuple[str, str]] = []
+    tests: tuple[Callable[[str, str], bool], ...] = (
+        lambda a, b: _meaning(old[a]) == _meaning(new[b]),
+        lambda a, b: a == b and not a.startswith("#"),
+        lambda a, b: a.startswith("#") and b.startswith("#"),
     )
+    for same in tests:
+        for a in list(left):
+            b = next((b for b in right if same(a, b)), None)
+            if b is not None:
+                pairs.append((a, b))
+                left.remove(a)
+                right.remove(b)
+    return sorted(pairs, key=lambda pair: list(new).index(pair[1]))
+
+
+def _meaning(node: Node) -> str:
+    """The schema's keywords that constrain values, as canonical JSON (annotations left out)."""
+    kept = {
+        k: v for k, v in node.schema.items() if k not in _ANNOTATIONS and not k.startswith("x-")
+    }
+    return json.dumps(kept, sort_keys=True, default=str) if kept else ""
 
 
 def _branches(node: Node, keyword: str, document: Mapping[str, Any]) -> dict[str, Node]:

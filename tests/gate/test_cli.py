@@ -107,9 +107,9 @@ def test_listed_change_is_accepted_and_any_other_still_fails(
     )
     assert main(["--base", "HEAD"]) == 0
     assert "accepted by jane: rideshare is withdrawn (API-1)" in capsys.readouterr().out
-    _edit(repository, "minimum: 1\n", "minimum: 2\n")  # AppointmentId's: another break
+    _edit(repository, "pattern: ^[0-9]{5}$", "pattern: ^[0-9]{5}(-[0-9]{4})?$")  # another break
     assert main(["--base", "HEAD"]) == EXIT_FAILED
-    assert "request-parameter-min-increased" in capsys.readouterr().out
+    assert "request-property-pattern-changed" in capsys.readouterr().out
 
 
 def test_stale_acknowledgement_is_reported(

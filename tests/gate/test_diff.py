@@ -108,7 +108,8 @@ def _drop_edge(source: str, target: str) -> Callable[[Document], None]:
 def test_lifecycle_changes_have_rules_of_their_own(
     document: Document, edit: Callable[[Document], object], rule: str, detail: str
 ) -> None:
-    changes = compare(document, _edited(document, edit))
+    # A break that keeps info.version also breaks oasdiff's versioning policy.
+    changes = [c for c in compare(document, _edited(document, edit)) if c.operation != "info"]
     assert [(c.rule.id, c.operation) for c in changes] == [(rule, "x-lifecycle")]
     assert detail in changes[0].detail
     assert changes[0].rule.oasdiff is None
@@ -150,3 +151,31 @@ def test_a_change_points_at_the_keyword_that_changed(document: Document) -> None
 def test_every_rule_names_a_level_and_a_reason() -> None:
     assert all(isinstance(r.level, Level) and r.why for r in RULES.values())
     assert all(r.oasdiff in (None, r.id) for r in RULES.values())
+
+
+@pytest.mark.parametrize(
+    ("version", "rule"),
+    [
+        ("1.0.0", "api-version-not-bumped"),
+        ("0.9.0", "api-version-decreased"),
+        ("1.1.0", "api-major-version-not-bumped"),
+        ("2.0.0", None),
+        ("2026-12-01", None),
+    ],
+)
+def test_a_break_needs_a_major_version_bump(
+    document: Document, version: str, rule: str | None
+) -> None:
+    def edit(d: Document) -> None:
+        _drop_edge("paying", "failed")(d)
+        d["info"]["version"] = version
+
+    policy = [
+        c.rule.id for c in compare(document, _edited(document, edit)) if c.operation == "info"
+    ]
+    assert policy == ([rule] if rule else [])
+
+
+def test_a_change_that_breaks_nobody_needs_no_version_bump(document: Document) -> None:
+    edit = lambda d: _edges(d).append({"from": "failed", "to": "canceled", "by": "internal"})  # noqa: E731
+    assert all(c.operation != "info" for c in compare(document, _edited(document, edit)))
