@@ -150,15 +150,7 @@ class OperationDiff:
             yield self._change(
                 rule, where, "deprecated" if h.get("deprecated") else "reactivated", new.pointer
             )
-        if isinstance(b.get("schema"), Mapping) and isinstance(h.get("schema"), Mapping):
-            site = Site("parameter", self.new.label, where, strongly_typed=False)
-            yield from compare_schemas(
-                self.base,
-                self.head,
-                site,
-                f"{old.origin('schema')}/schema",
-                f"{new.origin('schema')}/schema",
-            )
+        yield from self._value_schemas(old, new, Site("parameter", self.new.label, where, False))
 
     # ---- request body -------------------------------------------------------------------
     def _request_body(self) -> Iterator[Change]:
@@ -262,17 +254,15 @@ class OperationDiff:
             where = f"response {status} header {h[name]}"
             if was.schema.get("required") is True and not now.schema.get("required"):
                 yield self._change("response-header-became-optional", where, h[name], now.pointer)
-            if isinstance(was.schema.get("schema"), Mapping) and isinstance(
-                now.schema.get("schema"), Mapping
-            ):
-                site = Site("header", self.new.label, where, strongly_typed=False)
-                yield from compare_schemas(
-                    self.base,
-                    self.head,
-                    site,
-                    f"{was.origin('schema')}/schema",
-                    f"{now.origin('schema')}/schema",
-                )
+            yield from self._value_schemas(was, now, Site("header", self.new.label, where, False))
+
+    def _value_schemas(self, old: Node, new: Node, site: Site) -> Iterator[Change]:
+        """The `schema` of a parameter or header against its new one; texts, not JSON."""
+        if isinstance(old.schema.get("schema"), Mapping) and isinstance(
+            new.schema.get("schema"), Mapping
+        ):
+            b_at, h_at = f"{old.origin('schema')}/schema", f"{new.origin('schema')}/schema"
+            yield from compare_schemas(self.base, self.head, site, b_at, h_at)
 
 
 def security_changes(
