@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Callable, Mapping, Sequence
 
@@ -33,6 +34,10 @@ def run_command(
     except HopDriveError as error:
         print(f"{parser.prog}: error: {error}", file=sys.stderr)
         return _status(error, statuses or {})
+    except BrokenPipeError:
+        # The reader (`| head`) left: what is still buffered goes nowhere, not into a traceback.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 1
 
 
 def _status(error: HopDriveError, statuses: Mapping[type[HopDriveError], int]) -> int:

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import argparse
+import subprocess
+import sys
 from collections.abc import Callable
+from pathlib import Path
 
 import pytest
 
@@ -101,3 +104,25 @@ def test_unknown_arguments_are_kept_under_rest_or_refused_by_argparse() -> None:
 def test_every_commands_error_is_in_the_tree(error: type[HopDriveError], status: int) -> None:
     assert issubclass(error, HopDriveError)
     assert error.exit_status == status
+
+
+def test_a_reader_that_leaves_early_gets_no_traceback() -> None:
+    program = (
+        "import argparse, sys\n"
+        "from hopdrive.command import run_command\n"
+        "def act(args):\n"
+        "    for n in range(200000):\n"
+        "        print('line', n)\n"
+        "    return 0\n"
+        "sys.exit(run_command(argparse.ArgumentParser(prog='p'), act, []))\n"
+    )
+    result = subprocess.run(
+        ["bash", "-c", f'set -o pipefail; "{sys.executable}" -c "$0" | head -n 1', program],
+        capture_output=True,
+        text=True,
+        check=False,
+        cwd=Path(__file__).parents[2],
+    )
+    assert result.stdout == "line 0\n"
+    assert result.stderr == ""
+    assert result.returncode == 1
