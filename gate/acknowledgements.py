@@ -12,6 +12,7 @@ from typing import Any
 import yaml
 
 from gate.changes import Change
+from gate.rules import RULES
 from hopdrive.errors import HopDriveError
 
 __all__ = ["Acknowledgement", "AcknowledgementError", "load", "settle"]
@@ -123,6 +124,9 @@ def _entry(path: Path, index: int, entry: Any) -> Acknowledgement:
         if key not in entry:
             raise AcknowledgementError(f"{prefix}: {key!r} is missing")
     values = {key: _text(prefix, key, value) for key, value in entry.items() if key != "date"}
+    # A misspelt rule would match nothing and only show as stale; name it as the error it is.
+    if values["rule"] not in RULES:
+        raise AcknowledgementError(f"{prefix}: no rule {values['rule']!r} (see gate/rules.py)")
     return Acknowledgement(
         rule=values["rule"],
         operation=values["operation"],

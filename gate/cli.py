@@ -27,9 +27,13 @@ FORMATS = ("text", "json", "markdown", "github")
 
 
 class RefError(HopDriveError):
-    """BASE gives no spec: no such file, no git repository, no such ref, or no spec at it."""
+    """A spec cannot be found: no such file, no git repository, no such ref, or no spec at it."""
 
     exit_status = EXIT_BAD_REF
+
+
+class ChangelogError(HopDriveError):
+    """The changelog cannot be written where --changelog says."""
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -42,8 +46,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         ),
         epilog=(
             f"Exit status: 0 passed, {EXIT_FAILED} a change at or above --fail-on is not "
-            f"acknowledged, 2 usage, {EXIT_BAD_REF} BASE is neither a file nor a git ref with the "
-            f"spec, {EXIT_BAD_SPEC} a spec does not parse or validate, "
+            f"acknowledged, 2 usage or a changelog that cannot be written, {EXIT_BAD_REF} BASE is "
+            f"neither a file nor a git ref with the spec, or the head spec cannot be read, "
+            f"{EXIT_BAD_SPEC} a spec does not parse or validate, "
             f"{EXIT_BAD_ACKNOWLEDGEMENTS} the acknowledgement file does not parse."
         ),
     )
@@ -118,9 +123,17 @@ def _gate(args: argparse.Namespace) -> int:
         render = {"text": outputs.text, "json": outputs.json_report, "markdown": outputs.markdown}
         print(render[shown](outcome))
     if args.changelog is not None:
-        args.changelog.parent.mkdir(parents=True, exist_ok=True)
-        args.changelog.write_text(outputs.markdown(outcome) + "\n", encoding="utf-8")
+        _write(args.changelog, outputs.markdown(outcome) + "\n")
     return 0 if outcome.passed else EXIT_FAILED
+
+
+def _write(path: Path, text: str) -> None:
+    """Write the changelog, or say in one line why it cannot be."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+    except OSError as error:
+        raise ChangelogError(f"{path}: cannot be written ({error.strerror})") from None
 
 
 def _load(path: Path, base: str) -> Spec:
@@ -146,7 +159,7 @@ def _base_text(base: str, head: Path) -> str:
     as_file = Path(base)
     if as_file.is_file():
         return _read(as_file)
-    folder = head.parent if head.parent.is_dir() else Path.cwd()
+    folder = Path.cwd()
     try:
         top = Path(_git(["rev-parse", "--show-toplevel"], folder).strip()).resolve()
     except RefError:

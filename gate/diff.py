@@ -10,6 +10,7 @@ from collections.abc import Iterator, Mapping
 from typing import Any
 
 from gate.changes import Change, Level, differences
+from gate.deprecation import removal_rule
 from gate.operations import Endpoint, OperationDiff, endpoints, security_changes
 from gate.rules import RULES
 from spec.lifecycle import Lifecycle
@@ -34,10 +35,9 @@ def _endpoints(base: Mapping[str, Any], head: Mapping[str, Any]) -> Iterator[Cha
     kept_paths = {path for path, _ in new}
     for key in sorted(old.keys() - new.keys()):
         gone = old[key]
-        deprecated = bool(_operation(base, gone).get("deprecated"))
-        scope = "api-path-removed" if key[0] not in kept_paths else "api-removed"
-        rule = f"{scope}-{'with' if deprecated else 'without'}-deprecation"
-        yield Change(RULES[rule], gone.label, "", "removed", gone.pointer, in_base=True)
+        rule = removal_rule(_operation(base, gone), whole_path=key[0] not in kept_paths)
+        if rule is not None:
+            yield Change(RULES[rule], gone.label, "", "removed", gone.pointer, in_base=True)
     for key in sorted(new.keys() - old.keys()):
         yield Change(RULES["endpoint-added"], new[key].label, "", "added", new[key].pointer)
     for key in sorted(old.keys() & new.keys()):

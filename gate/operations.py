@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from gate.changes import Change, differences
+from gate.deprecation import SUNSET, deprecated_rule, sunset_rule
 from gate.documents import Node, resolve
 from gate.rules import RULES
 from gate.schemas import Site, compare_schemas
@@ -77,8 +78,13 @@ class OperationDiff:
     def _annotations(self) -> Iterator[Change]:
         was, now = bool(self.b.get("deprecated")), bool(self.h.get("deprecated"))
         if was != now:
-            rule = "endpoint-deprecated" if now else "endpoint-reactivated"
-            yield self._change(rule, "", "deprecated" if now else "no longer deprecated")
+            rule = deprecated_rule(self.h) if now else "endpoint-reactivated"
+            detail = (
+                f"deprecated, sunset {self.h.get(SUNSET)}" if SUNSET in self.h else "deprecated"
+            )
+            yield self._change(rule, "", detail if now else "no longer deprecated")
+        elif now and (moved := sunset_rule(self.b, self.h)) is not None:
+            yield self._change(moved, SUNSET, f"{self.b.get(SUNSET)} -> {self.h.get(SUNSET)}")
         old_id, new_id = self.b.get("operationId"), self.h.get("operationId")
         if old_id != new_id:
             if old_id:
@@ -237,17 +243,12 @@ class OperationDiff:
             header = resolve(self.base, f"{b_pointer}/{escape(b[name])}")
             rule = "required" if header.schema.get("required") else "optional"
             where = f"response {status} header {b[name]}"
-            yield self._change(
-                f"{rule}-response-header-removed", where, b[name], header.pointer, in_base=True
-            )
+            # Point at the response that lost it: it is still in the new spec, the header not.
+            yield self._change(f"{rule}-response-header-removed", where, b[name], new.pointer)
         for name in sorted(h.keys() - b.keys()):
-            header = resolve(self.head, f"{h_pointer}/{escape(h[name])}")
-            yield self._change(
-                "response-header-added",
-                f"response {status} header {h[name]}",
-                h[name],
-                header.pointer,
-            )
+            where = f"response {status} header {h[name]}"
+            at = f"{h_pointer}/{escape(h[name])}"
+            yield self._change("response-header-added", where, h[name], at)
         for name in sorted(b.keys() & h.keys()):
             was = resolve(self.base, f"{b_pointer}/{escape(b[name])}")
             now = resolve(self.head, f"{h_pointer}/{escape(h[name])}")

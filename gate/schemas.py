@@ -121,8 +121,14 @@ class _At:
             return
         node = self.b if in_base else self.h
         pointer = f"{node.origin(key)}/{key}" if key in node.schema else node.pointer
-        where = self.walk.site.label + " /" + "/".join(self.path)
-        yield Change(rule, self.walk.site.operation, where, detail, pointer, in_base)
+        yield Change(rule, self.walk.site.operation, self.where(), detail, pointer, in_base)
+
+    def where(self, path: tuple[str, ...] | None = None) -> str:
+        """The label and the member path (`request body application/json /vehicle/make`)."""
+        path = self.path if path is None else path
+        if not path and self.side in ("parameter", "header"):
+            return self.walk.site.label  # a value, not a body: it has no members
+        return self.walk.site.label + " /" + "/".join(path)
 
     def rule_id(self, suffix: str) -> str:
         """The id of `suffix`'s rule at this place and side."""
@@ -386,7 +392,7 @@ class _At:
     def _emit(
         self, rule_id: str, at: _At, detail: str, *, in_base: bool = False
     ) -> Iterator[Change]:
-        where = self.walk.site.label + " /" + "/".join(at.path)
+        where = self.where(at.path)
         node = self.b if in_base else self.h
         yield Change(RULES[rule_id], self.walk.site.operation, where, detail, node.pointer, in_base)
 
@@ -404,7 +410,7 @@ class _At:
         yield Change(
             RULES[rule],
             self.walk.site.operation,
-            self.walk.site.label + " /" + "/".join(self.path),
+            self.where(),
             f"{name} {'required' if now else 'optional'}",
             self.h.pointer,
         )
@@ -418,7 +424,7 @@ class _At:
                 change = word if now else f"not-{word}"
                 rule = RULES.get(f"{self.side}-{kind}-property-became-{change}")
                 if rule is not None:
-                    where = self.walk.site.label + " /" + "/".join(self.path)
+                    where = self.where()
                     yield Change(
                         rule,
                         self.walk.site.operation,

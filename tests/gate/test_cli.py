@@ -204,3 +204,39 @@ def test_outside_a_repository_without_head_is_one_line_and_exit_3(
     assert "no spec/openapi.yaml here" in err
     assert "--head" in err
     assert err.count("\n") == 1
+
+
+def test_changelog_that_cannot_be_written_is_one_line_and_exit_2(
+    repository: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["--base", "HEAD", "--changelog", str(repository.parent)]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith(f"hopdrive-gate: error: {repository.parent}: cannot be written")
+    assert err.count("\n") == 1
+
+
+def test_acknowledging_a_rule_that_does_not_exist_is_exit_5(
+    repository: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    _accept(
+        repository,
+        "accepted:\n  - rule: nope-rule\n    operation: '*'\n    reason: r\n    accepted_by: a\n",
+    )
+    assert main(["--base", "HEAD"]) == EXIT_BAD_ACKNOWLEDGEMENTS
+    assert "entry 1: no rule 'nope-rule'" in capsys.readouterr().err
+
+
+def test_a_removed_header_is_annotated_on_the_response_that_lost_it(
+    repository: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    reference = (
+        "      headers:\n        WWW-Authenticate:\n"
+        "          $ref: '#/components/headers/WWW-Authenticate'\n"
+    )
+    _edit(repository, reference, "")
+    line = repository.read_text(encoding="utf-8").splitlines().index("    Unauthorized:") + 1
+    assert main(["--base", "HEAD", "--format", "github"]) == EXIT_FAILED
+    out = capsys.readouterr().out.splitlines()
+    removed = [x for x in out if x.startswith("::") and "header-removed" in x]
+    assert removed
+    assert all(x.startswith(f"::error file=spec/openapi.yaml,line={line},") for x in removed)
