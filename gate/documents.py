@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from spec.pointer import Pointer, escape
+from spec.schemas import local_ref
 
 
 @dataclass(frozen=True)
@@ -52,11 +53,11 @@ def resolve(document: Mapping[str, Any], pointer: str) -> Node:
             if keyword != "$ref" and keyword not in merged:
                 merged[keyword] = value
                 origins[keyword] = where
-        ref = node.get("$ref")
-        if not isinstance(ref, str) or not ref.startswith("#") or ref in seen:
+        target = local_ref(node)
+        if target is None or target in seen:
             return Node(merged, where, origins)
-        seen.add(ref)
-        where = ref[1:]
+        seen.add(target)
+        where = target
         node = _at(document, where)
 
 
