@@ -1,0 +1,65 @@
+"""The mock's own API and files, described in `control.yaml`: its document, validators, reader."""
+
+from __future__ import annotations
+
+import functools
+import os
+from pathlib import Path
+from typing import Any
+
+from jsonschema import Draft202012Validator, FormatChecker
+from referencing import Registry, Resource
+from referencing.jsonschema import DRAFT202012
+
+from hopdrive.errors import HopDriveError
+from spec import SpecUnreadable
+from spec.loader import read_yaml
+
+CONTROL_API = Path(__file__).with_name("control.yaml")
+_URI = "urn:hopdrive:mock-control"
+
+
+class ControlFileError(HopDriveError):
+    """A file given to the mock (--faults, --advance, --fixtures) is unfit; one line naming it."""
+
+
+@functools.cache
+def document() -> dict[str, Any]:
+    """The control API's OpenAPI document, read once."""
+    loaded = read_yaml(CONTROL_API)
+    assert isinstance(loaded, dict)
+    return loaded
+
+
+@functools.cache
+def validator(name: str) -> Draft202012Validator:
+    """A format-checking validator for `#/components/schemas/<name>` of the control API."""
+    registry: Registry[Any] = Registry().with_resource(
+        _URI, Resource.from_contents(document(), default_specification=DRAFT202012)
+    )
+    return Draft202012Validator(
+        {"$ref": f"{_URI}#/components/schemas/{name}"},
+        registry=registry,
+        format_checker=FormatChecker(),
+    )
+
+
+def first_error(name: str, value: Any) -> str | None:
+    """Where and how `value` breaks the schema `name` (`/faults/0/latency: ...`), or None."""
+    error = next(iter(validator(name).iter_errors(value)), None)
+    if error is None:
+        return None
+    where = "/" + "/".join(map(str, error.absolute_path))
+    return f"{where}: {error.message}"
+
+
+def read_file(path: str | os.PathLike[str], schema: str) -> Any:
+    """A YAML or JSON file's data, checked against the schema `schema`; ControlFileError if not."""
+    try:
+        data = read_yaml(Path(path))
+    except SpecUnreadable as error:
+        raise ControlFileError(str(error)) from None
+    problem = first_error(schema, data)
+    if problem is not None:
+        raise ControlFileError(f"{path}: {problem}")
+    return data
