@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import gc
+import json
 import logging
 import os
 import socket
@@ -20,7 +21,7 @@ from mock_server.app import create_app
 from mock_server.auth import TENANTS_ENV, Tenants
 from mock_server.http_protocol import HttpProtocol
 from mock_server.store import Database, open_store
-from spec import load
+from spec import Spec, load
 
 EXIT_SETUP = 2
 # How `main` hands its settings to worker processes, which build their own app with `worker_app`.
@@ -33,6 +34,16 @@ class WorkersError(HopDriveError):
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the mock until interrupted; the return value is the exit status."""
+    # The store's errors are another module's to rank; here every set-up failure is EXIT_SETUP.
+    return run_command(_parser(), _serve, argv, statuses={HopDriveError: EXIT_SETUP})
+
+
+def worker_settings(argv: Sequence[str]) -> str:
+    """The settings `main` hands to its worker processes for these arguments."""
+    return json.dumps(vars(_parser().parse_args(argv)))
+
+
+def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="hopdrive-mock",
         description="Serve the HopDrive dealer API reference mock (stateful, persistent).",
@@ -76,8 +87,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         ),
     )
     parser.add_argument("--quiet", action="store_true", help="no access log on stderr")
-    # The store's errors are another module's to rank; here every set-up failure is EXIT_SETUP.
-    return run_command(parser, _serve, argv, statuses={HopDriveError: EXIT_SETUP})
+    return parser
 
 
 def _serve(args: argparse.Namespace) -> int:
@@ -101,23 +111,17 @@ def _serve(args: argparse.Namespace) -> int:
         "access_log": False,
         "http": HttpProtocol,
     }
+    # Built here whatever the workers: a file given on the command line that cannot be used
+    # stops the start with one line, and what is loaded once (fixtures) is loaded before they fork.
+    app = _app(args, store, spec, tenants)
     if args.workers > 1:
         # The settings were checked above; each worker opens its own connection with them.
         store.close()
-        os.environ[WORKER_SETTINGS] = "\n".join(
-            [
-                args.db,
-                args.tenants or "",
-                "0" if args.no_test_control else "1",
-                str(args.quiet),
-                str(args.fsync),
-            ]
-        )
+        os.environ[WORKER_SETTINGS] = json.dumps(vars(args))
         _serve_workers(
             uvicorn.Config(f"{__name__}:worker_app", factory=True, workers=args.workers, **serve)
         )
         return 0
-    app = create_app(store=store, tenants=tenants, spec=spec, test_control=not args.no_test_control)
     _freeze_start_up_objects()
     try:
         uvicorn.run(app, **serve)
@@ -138,14 +142,19 @@ def _check_workers(workers: int, db: str) -> None:
 
 def worker_app() -> Starlette:
     """The app of one worker process, built from the settings `main` left in the environment."""
-    db, tenants, control, quiet, fsync = os.environ[WORKER_SETTINGS].split("\n")
-    _log_access(quiet != "True")
-    store: Database = open_store(db, fsync=fsync == "True")
-    app = create_app(
-        store=store, tenants=Tenants.load(tenants or None), test_control=control == "1"
-    )
+    args = argparse.Namespace(**json.loads(os.environ[WORKER_SETTINGS]))
+    _log_access(not args.quiet)
+    store: Database = open_store(args.db, fsync=args.fsync)
+    app = _app(args, store, load(), Tenants.load(args.tenants))
     _freeze_start_up_objects()
     return app
+
+
+def _app(args: argparse.Namespace, store: Database, spec: Spec, tenants: Tenants) -> Starlette:
+    """The mock's app as the command line asks for it (the same in every worker)."""
+    return create_app(
+        store=store, tenants=tenants, spec=spec, test_control=not args.no_test_control
+    )
 
 
 def _freeze_start_up_objects() -> None:

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from mock_server.cli import EXIT_SETUP, WORKER_SETTINGS, main
+from mock_server.cli import EXIT_SETUP, WORKER_SETTINGS, main, worker_settings
 
 MOCK = Path(sys.executable).with_name("hopdrive-mock")
 
@@ -76,7 +76,7 @@ def test_a_worker_leaves_its_start_up_objects_out_of_garbage_collection(tmp_path
         "import gc; from mock_server.cli import worker_app; "
         "worker_app(); print(gc.get_freeze_count())"
     )
-    settings = "\n".join([str(tmp_path / "state.db"), "", "1", "True", "False"])
+    settings = worker_settings(["--db", str(tmp_path / "state.db"), "--quiet"])
     shown = subprocess.run(
         [sys.executable, "-c", probe],
         env={**os.environ, WORKER_SETTINGS: settings},
