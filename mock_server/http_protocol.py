@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import asyncio
+import functools
 from typing import Any, cast
 
-from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
+from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol, RequestResponseCycle
+
+# The ASGI scope extension through which an app drops the connection: `{"drop": callable}`.
+CONNECTION_EXTENSION = "hopdrive.connection"
 
 
 class HttpProtocol(HttpToolsProtocol):
@@ -29,6 +33,22 @@ class HttpProtocol(HttpToolsProtocol):
         # A client that half-closes after its request still reads the answer.
         self._coalescing.flush()
         super().eof_received()
+
+    def on_headers_complete(self) -> None:
+        """Start the request's cycle, offering its app a way to drop the connection unanswered."""
+        super().on_headers_complete()
+        # An upgrade request starts no cycle of its own.
+        if self.cycle is not None and self.cycle.scope is self.scope:
+            drop = functools.partial(self._drop, self.cycle)
+            self.scope.setdefault("extensions", {})[CONNECTION_EXTENSION] = {"drop": drop}
+
+    def _drop(self, cycle: RequestResponseCycle) -> None:
+        """Close the connection at once, without answering the request of `cycle`."""
+        # Seen as a client gone, the cycle's end neither logs the missing answer nor sends a 500.
+        cycle.disconnected = True
+        # Answers already given to earlier requests on the connection still leave.
+        self._coalescing.flush()
+        self._coalescing.abort()
 
 
 class Coalescing(asyncio.Transport):

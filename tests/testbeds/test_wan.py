@@ -19,8 +19,6 @@ from mock_server.app import create_app
 from mock_server.store import Store
 from testbeds import LiveServer, free_port
 from testbeds.wan import (
-    Delays,
-    TokenBuckets,
     WanSettings,
     WanStats,
     main,
@@ -143,21 +141,6 @@ def test_each_token_has_its_own_bucket(upstream: LiveServer) -> None:
     assert statuses == [False, True] * 3
 
 
-def test_a_bucket_refills_continuously_up_to_one_seconds_worth() -> None:
-    now = [0.0]
-    buckets = TokenBuckets(2, clock=lambda: now[0])
-    assert [buckets.take("a"), buckets.take("a"), buckets.take("a")] == [0, 0, 0.5]
-    now[0] += 0.25
-    assert buckets.take("a") == pytest.approx(0.25)
-    now[0] += 10
-    assert [buckets.take("a"), buckets.take("a"), buckets.take("a")] == [0, 0, 0.5]
-
-
-def test_below_one_request_a_second_a_bucket_still_holds_one() -> None:
-    buckets = TokenBuckets(0.25, clock=lambda: 0.0)
-    assert [buckets.take(None), buckets.take(None)] == [0, 4]
-
-
 def test_latency_delays_each_request_and_overlaps(upstream: LiveServer) -> None:
     with proxy(upstream, latency=0.2) as (url, _):
         started = time.monotonic()
@@ -169,16 +152,6 @@ def test_latency_delays_each_request_and_overlaps(upstream: LiveServer) -> None:
         elapsed = time.monotonic() - started
     assert len(answers) == 5
     assert 0.2 <= elapsed < 0.7
-
-
-def test_jitter_spreads_delays_around_the_latency_as_the_seed_says() -> None:
-    delays = [Delays(0.1, 0.05, seed=3)() for _ in range(2)]
-    assert delays[0] == delays[1]
-    spread = Delays(0.1, 0.05, seed=3)
-    drawn = [spread() for _ in range(50)]
-    assert all(0.05 <= delay <= 0.15 for delay in drawn)
-    assert max(drawn) - min(drawn) > 0.05
-    assert Delays(0.01, 0.05)() >= 0
 
 
 def test_an_upstream_that_does_not_answer_is_a_502() -> None:
