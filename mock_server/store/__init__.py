@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from mock_server.store.base import Database, StoreError, Transaction
+from mock_server.store.base import Database, Removed, StoreError, Transaction
 from mock_server.store.checkpoints import Checkpoints
 from mock_server.store.sqlite import Connect, Store
 
@@ -15,6 +15,7 @@ __all__ = [
     "Checkpoints",
     "Connect",
     "Database",
+    "Removed",
     "Store",
     "StoreError",
     "Transaction",

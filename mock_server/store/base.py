@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager
+from dataclasses import dataclass
 from typing import Any, Protocol
 
 from hopdrive.errors import HopDriveError
@@ -35,6 +36,20 @@ CREATE TABLE IF NOT EXISTS move_keys (
     value TEXT NOT NULL
 );
 CREATE INDEX IF NOT EXISTS move_keys_lookup ON move_keys (rooftop, field, value);
+-- The fixtures loaded (--fixtures), so that loading the file again adds nothing.
+CREATE TABLE IF NOT EXISTS fixtures (
+    kind TEXT NOT NULL,
+    name TEXT NOT NULL,
+    rooftop {int} NOT NULL,
+    digest TEXT NOT NULL,
+    PRIMARY KEY (kind, name)
+);
+-- When each appointment entered its status, for HopDrive's own steps (--advance).
+CREATE TABLE IF NOT EXISTS status_since (
+    appointment_id {int} PRIMARY KEY,
+    status TEXT NOT NULL,
+    since TEXT NOT NULL
+);
 """
 
 
@@ -44,6 +59,10 @@ class StoreError(HopDriveError):
 
 class Cursor(Protocol):
     """What the store needs of a DB-API cursor (sqlite3's and psycopg's both fit)."""
+
+    @property
+    def rowcount(self) -> int:
+        """The rows the last statement changed."""
 
     def fetchone(self) -> Any:
         """The next row, or None."""
@@ -97,14 +116,31 @@ class Transaction:
     def _execute(self, sql: str, parameters: Sequence[Any] = ()) -> Cursor:
         return self._connection.execute(self._sql(sql), parameters)
 
-    def insert_appointment(self, rooftop: int, record: Mapping[str, Any]) -> int:
-        """Store a new appointment; its id is assigned here (reads put it into the record)."""
-        return _new_id(
-            self._execute(
-                "INSERT INTO appointments (rooftop, record) VALUES (?, ?) RETURNING id",
-                (rooftop, _text(record)),
+    def insert_appointment(
+        self, rooftop: int, record: Mapping[str, Any], *, appointment_id: int | None = None
+    ) -> int:
+        """Store a new appointment; its id is assigned here unless given (reads put it into the
+        record). A given id must be free."""
+        if appointment_id is None:
+            return _new_id(
+                self._execute(
+                    "INSERT INTO appointments (rooftop, record) VALUES (?, ?) RETURNING id",
+                    (rooftop, _text(record)),
+                )
             )
+        self._execute(
+            "INSERT INTO appointments (id, rooftop, record) VALUES (?, ?, ?)",
+            (appointment_id, rooftop, _text(record)),
         )
+        self._id_taken("appointments", appointment_id)
+        return appointment_id
+
+    def _id_taken(self, table: str, given: int) -> None:
+        """Keep the ids the database assigns clear of one given explicitly.
+
+        SQLite's rowid alias assigns the largest id plus one by itself; PostgreSQL's sequence
+        needs moving (see PostgresTransaction).
+        """
 
     def appointment(self, appointment_id: int) -> tuple[int, dict[str, Any]] | None:
         """The rooftop and record of an appointment, or None when there is none."""
@@ -152,6 +188,54 @@ class Transaction:
         )
         return move_id
 
+    def status_since(self, appointment_id: int) -> tuple[str, str] | None:
+        """The status an appointment was last noted in and when it entered it, if noted."""
+        row = self._execute(
+            "SELECT status, since FROM status_since WHERE appointment_id = ?", (appointment_id,)
+        ).fetchone()
+        return None if row is None else (row[0], row[1])
+
+    def note_status(self, appointment_id: int, status: str, since: str) -> None:
+        """Note that an appointment entered `status` at `since` (an RFC 3339 stamp)."""
+        self._execute(
+            "INSERT INTO status_since (appointment_id, status, since) VALUES (?, ?, ?)"
+            " ON CONFLICT (appointment_id) DO UPDATE SET status = excluded.status,"
+            " since = excluded.since",
+            (appointment_id, status, since),
+        )
+
+    def remove(self, rooftops: Collection[int] | None) -> Removed:
+        """Delete the appointments, moves and fixtures of `rooftops` (None: of every rooftop)."""
+        parameters = tuple(rooftops or ())
+        marks = ", ".join("?" * len(parameters))
+        where = "" if rooftops is None else f" WHERE rooftop IN ({marks})"
+        # Children before their parents: SQLite checks the foreign keys.
+        self._execute(
+            "DELETE FROM status_since WHERE appointment_id IN"
+            f" (SELECT id FROM appointments{where})",
+            parameters,
+        )
+        self._execute(f"DELETE FROM move_keys{where}", parameters)
+        moves = self._execute(f"DELETE FROM moves{where}", parameters).rowcount
+        self._execute(f"DELETE FROM move_pairs{where}", parameters)
+        appointments = self._execute(f"DELETE FROM appointments{where}", parameters).rowcount
+        self._execute(f"DELETE FROM fixtures{where}", parameters)
+        return Removed(appointments=appointments, moves=moves)
+
+    def fixture_digest(self, kind: str, name: str) -> str | None:
+        """The digest of the fixture loaded under this kind and name, if one is."""
+        row = self._execute(
+            "SELECT digest FROM fixtures WHERE kind = ? AND name = ?", (kind, name)
+        ).fetchone()
+        return None if row is None else str(row[0])
+
+    def note_fixture(self, kind: str, name: str, rooftop: int, digest: str) -> None:
+        """Remember that a fixture is loaded: loading it again then adds nothing."""
+        self._execute(
+            "INSERT INTO fixtures (kind, name, rooftop, digest) VALUES (?, ?, ?, ?)",
+            (kind, name, rooftop, digest),
+        )
+
     def moves_matching(self, rooftop: int, field: str, values: Sequence[str]) -> list[int]:
         """The ids of the rooftop's moves whose `field` holds one of `values`."""
         if not values:
@@ -163,6 +247,14 @@ class Transaction:
             (rooftop, field, *map(_key, values)),
         )
         return [row[0] for row in rows]
+
+
+@dataclass(frozen=True)
+class Removed:
+    """How many rows `Transaction.remove` deleted."""
+
+    appointments: int
+    moves: int
 
 
 def _text(value: Mapping[str, Any]) -> str:

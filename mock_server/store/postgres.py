@@ -42,13 +42,25 @@ class PostgresStore:
         """One write transaction, committed (durably: synchronous_commit) when the block ends."""
         with self._lock, self._connection.transaction():
             self._connection.execute("SELECT pg_advisory_xact_lock(%s)", (WRITER_LOCK,))
-            yield Transaction(self._connection, placeholder="%s")
+            yield PostgresTransaction(self._connection, placeholder="%s")
 
     async def ready(self) -> None:
         """A transaction may always begin: PostgreSQL checkpoints by itself."""
 
     async def durable(self) -> None:
         """Nothing to wait for: PostgreSQL made each commit durable before it returned."""
+
+
+class PostgresTransaction(Transaction):
+    """A transaction on PostgreSQL, whose identity sequences ignore ids given explicitly."""
+
+    def _id_taken(self, table: str, given: int) -> None:
+        # Moved forward only, so that no id a deleted row had is handed out again.
+        self._execute(
+            f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), ?) WHERE ? > COALESCE("
+            f"pg_sequence_last_value(pg_get_serial_sequence('{table}', 'id')::regclass), 0)",
+            (given, given),
+        )
 
 
 def _without_password(url: str) -> str:

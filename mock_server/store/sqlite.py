@@ -69,8 +69,9 @@ class Store:
             self._connection.execute(f"PRAGMA synchronous={level}")
             self._connection.execute("PRAGMA foreign_keys=ON")
             self._connection.executescript(
-                # Rows are never deleted, so the rowid alias hands out ids as AUTOINCREMENT
-                # would, without a write of its sqlite_sequence page in every commit.
+                # The rowid alias hands out the largest id plus one: as AUTOINCREMENT would,
+                # without a write of its sqlite_sequence page in every commit, but for the ids
+                # of the newest rows a reset deleted, which it may hand out again.
                 SCHEMA.format(id="INTEGER PRIMARY KEY", int="INTEGER")
             )
             main = self._main_file()

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from mock_server.problems import Problem
-from mock_server.store import Database, Store, Transaction, open_store
+from mock_server.store import Database, Removed, Store, Transaction, open_store
 
 
 def _reopened(location: str, write: Callable[[Transaction], int]) -> tuple[Database, int]:
@@ -110,3 +110,54 @@ def test_writers_on_separate_connections_lose_no_update(location: str) -> None:
             1234,
             {"count": rounds * writers, "id": appointment_id},
         )
+
+
+def test_an_id_given_is_kept_and_the_ids_assigned_later_follow_the_largest(location: str) -> None:
+    store = open_store(location)
+    with store.transaction() as tx:
+        assigned = [tx.insert_appointment(1234, {}) for _ in range(3)]
+        assert tx.insert_appointment(1234, {"given": True}, appointment_id=500) == 500
+        assert tx.appointment(500) == (1234, {"given": True, "id": 500})
+        assert tx.insert_appointment(1234, {}) == 501
+        # A given id below the last one moves no later id back.
+        gap = assigned[-1] + 1
+        assert tx.insert_appointment(1234, {}, appointment_id=gap) == gap
+        assert tx.insert_appointment(1234, {}) == 502
+    store.close()
+
+
+def _populate(tx: Transaction, rooftop: int) -> int:
+    """An appointment with its move, a pair of moves and a fixture note, for the rooftop."""
+    appointment_id = tx.insert_appointment(rooftop, {})
+    tx.insert_move(rooftop, {}, appointment_id=appointment_id)
+    pair_id = tx.new_pair("round-trip", rooftop)
+    for vin in ("VIN1", "VIN2"):
+        tx.insert_move(rooftop, {"vehicle_vin": vin}, pair_id=pair_id)
+    tx.note_fixture("appointment", str(appointment_id), rooftop, "digest")
+    return appointment_id
+
+
+def test_remove_deletes_the_rooftops_data_and_only_theirs(location: str) -> None:
+    store = open_store(location)
+    with store.transaction() as tx:
+        removed_ids = [_populate(tx, 1234), _populate(tx, 42)]
+        kept_id = _populate(tx, 777)
+        assert tx.remove([1234, 42]) == Removed(appointments=2, moves=6)
+        assert [tx.appointment(i) for i in removed_ids] == [None, None]
+        assert tx.moves_matching(1234, "vehicle_vin", ["VIN1"]) == []
+        assert tx.fixture_digest("appointment", str(removed_ids[0])) is None
+        assert tx.appointment(kept_id) == (777, {"id": kept_id})
+        assert len(tx.moves_matching(777, "vehicle_vin", ["VIN1", "VIN2"])) == 2
+        assert tx.fixture_digest("appointment", str(kept_id)) == "digest"
+    store.close()
+
+
+def test_remove_of_every_rooftop_leaves_nothing(location: str) -> None:
+    store = open_store(location)
+    with store.transaction() as tx:
+        ids = [_populate(tx, rooftop) for rooftop in (1234, 777)]
+        assert tx.remove(None) == Removed(appointments=2, moves=6)
+        assert [tx.appointment(i) for i in ids] == [None, None]
+        assert tx.moves_matching(777, "vehicle_vin", ["VIN1"]) == []
+        assert tx.fixture_digest("appointment", str(ids[1])) is None
+    store.close()
