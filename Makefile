@@ -129,9 +129,9 @@ validate: $(STAMP) ## validate the spec (SPEC=path to choose another): OpenAPI 3
 gate: $(STAMP) ## spec changes since BASE=<git ref or file> (default origin/main) by oasdiff's rules; fail on unacknowledged breaks
 	$(BIN)/hopdrive-gate --base $(BASE) $(GATE_ARGS)
 
-mock: $(STAMP) ## serve the reference mock on 127.0.0.1:8000 (MOCK_PORT=...) under /v1, state in .mock/
+mock: $(STAMP) ## serve the reference mock on 127.0.0.1:8000 under /v1, state in .mock/ (MOCK_PORT, MOCK_ARGS)
 	@mkdir -p .mock
-	$(BIN)/hopdrive-mock --port $(MOCK_PORT) --db .mock/hopdrive.db
+	$(BIN)/hopdrive-mock --port $(MOCK_PORT) --db .mock/hopdrive.db $(MOCK_ARGS)
 
 lock: ## re-pin the whole dependency tree into constraints.txt from pyproject.toml
 	rm -rf $(VENV)-lock

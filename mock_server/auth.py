@@ -15,6 +15,8 @@ from mock_server.problems import Problem
 
 DEFAULT_TENANTS = Path(__file__).with_name("tenants.yaml")
 TENANTS_ENV = "HOPDRIVE_MOCK_TENANTS"
+# The challenge of every 401 the mock answers (RFC 6750), before any `error`.
+CHALLENGE = 'Bearer realm="hopdrive"'
 # RFC 6750 b64token.
 _BEARER = re.compile(r"Bearer +([A-Za-z0-9\-._~+/]+=*)", re.IGNORECASE)
 
@@ -87,5 +89,5 @@ class Tenants:
 
 
 def _unauthorized(detail: str, error: str) -> Problem:
-    challenge = 'Bearer realm="hopdrive"' + (f', error="{error}"' if error else "")
+    challenge = CHALLENGE + (f', error="{error}"' if error else "")
     return Problem(401, "unauthorized", detail, headers={"WWW-Authenticate": challenge})

@@ -17,9 +17,13 @@ from uvicorn.supervisors import Multiprocess
 
 from hopdrive.command import run_command
 from hopdrive.errors import HopDriveError
+from mock_server.advance import DEFAULT_SCHEDULE, Schedule
 from mock_server.app import create_app
 from mock_server.auth import TENANTS_ENV, Tenants
+from mock_server.faults import read_plan
+from mock_server.fixtures import Fixtures
 from mock_server.http_protocol import HttpProtocol
+from mock_server.journal import DEFAULT_SIZE as JOURNAL_SIZE
 from mock_server.store import Database, open_store
 from spec import Spec, load
 
@@ -75,7 +79,7 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--no-test-control",
         action="store_true",
-        help="leave out POST /v1/_test/appointments/{id}/status (the D15 test endpoint)",
+        help="leave out every /v1/_test/ endpoint (D15's status changes, the journal, reset...)",
     )
     parser.add_argument(
         "--fsync",
@@ -84,6 +88,50 @@ def _parser() -> argparse.ArgumentParser:
             "answer a write only once it is fsynced to disk, so that a power cut or an OS crash "
             "loses nothing answered (a SQLite file; by default a crash or kill of the mock loses "
             "nothing, and it answers faster)"
+        ),
+    )
+    parser.add_argument(
+        "--advance",
+        nargs="?",
+        const=str(DEFAULT_SCHEDULE),
+        metavar="SCHEDULE",
+        help=(
+            "take HopDrive's own steps along the lifecycle's internal edges on a schedule "
+            "(YAML, see control.yaml's AdvanceSchedule; without a file: ready -> paid, with its "
+            "move_id, 5 s after it became ready); off by default"
+        ),
+    )
+    parser.add_argument(
+        "--journal-size",
+        type=_count,
+        default=JOURNAL_SIZE,
+        metavar="N",
+        help=(
+            "exchanges the request journal (GET /v1/_test/requests) keeps in memory, bodies "
+            "cut at 8 KiB; 0 keeps none (default: %(default)s)"
+        ),
+    )
+    parser.add_argument(
+        "--fixtures",
+        metavar="FILE",
+        help=(
+            "appointments and moves to load at start, once (YAML, see control.yaml's Fixtures); "
+            "POST /v1/_test/reset loads a dealer's again"
+        ),
+    )
+    parser.add_argument(
+        "--reset-all",
+        action="store_true",
+        help="make POST /v1/_test/reset empty every dealer's data, not only the caller's",
+    )
+    parser.add_argument(
+        "--faults",
+        metavar="FILE",
+        help=(
+            "inject faults per operation: latency, a per-token rate limit (429), a share of "
+            "500/503 answers or of dropped connections (YAML, see control.yaml's FaultPlan); "
+            "GET/PUT /v1/_test/faults read and replace the plan at run time. Every worker starts "
+            "with this plan, then keeps its own plan, buckets and counts"
         ),
     )
     parser.add_argument("--quiet", action="store_true", help="no access log on stderr")
@@ -97,10 +145,16 @@ def _serve(args: argparse.Namespace) -> int:
     tenants = Tenants.load(args.tenants)
     store = open_store(args.db, fsync=args.fsync)
     _log_access(not args.quiet)
+    # Built here whatever the workers: a file given on the command line that cannot be used
+    # stops the start with one line, and what is loaded once (fixtures) is loaded before they fork.
+    app = _app(args, store, spec, tenants)
     control = "off" if args.no_test_control else "on"
+    files = {"fixtures": args.fixtures, "faults": args.faults, "advance": args.advance}
+    given = "".join(f", {name} {path}" for name, path in files.items() if path)
     print(
         f"hopdrive-mock: http://{args.host}:{args.port}/v1 (db {store.path}, "
-        f"test control {control}, {args.workers} worker{'s' if args.workers > 1 else ''})",
+        f"test control {control}, {args.workers} worker{'s' if args.workers > 1 else ''}"
+        f"{given})",
         file=sys.stderr,
         flush=True,
     )
@@ -111,9 +165,6 @@ def _serve(args: argparse.Namespace) -> int:
         "access_log": False,
         "http": HttpProtocol,
     }
-    # Built here whatever the workers: a file given on the command line that cannot be used
-    # stops the start with one line, and what is loaded once (fixtures) is loaded before they fork.
-    app = _app(args, store, spec, tenants)
     if args.workers > 1:
         # The settings were checked above; each worker opens its own connection with them.
         store.close()
@@ -153,8 +204,23 @@ def worker_app() -> Starlette:
 def _app(args: argparse.Namespace, store: Database, spec: Spec, tenants: Tenants) -> Starlette:
     """The mock's app as the command line asks for it (the same in every worker)."""
     return create_app(
-        store=store, tenants=tenants, spec=spec, test_control=not args.no_test_control
+        store=store,
+        tenants=tenants,
+        spec=spec,
+        test_control=not args.no_test_control,
+        schedule=Schedule.load(args.advance, spec.lifecycle) if args.advance else None,
+        journal_size=args.journal_size,
+        fixtures=Fixtures.read(args.fixtures, spec, tenants) if args.fixtures else None,
+        reset_all=args.reset_all,
+        faults=read_plan(args.faults, spec.operations) if args.faults else None,
     )
+
+
+def _count(text: str) -> int:
+    """A command-line count: an integer, 0 or more."""
+    if not text.isdigit():
+        raise argparse.ArgumentTypeError(f"{text!r} is not a count (0 or more)")
+    return int(text)
 
 
 def _freeze_start_up_objects() -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import os
+import re
 from pathlib import Path
 from typing import Any
 
@@ -63,3 +64,14 @@ def read_file(path: str | os.PathLike[str], schema: str) -> Any:
     if problem is not None:
         raise ControlFileError(f"{path}: {problem}")
     return data
+
+
+def operation_for(method: str, path: str) -> str | None:
+    """The operationId of the control API's operation a request for a concrete path (under the
+    base path) is sent to, if any."""
+    for template, operations in document()["paths"].items():
+        pattern = "[^/]+".join(re.escape(piece) for piece in re.split(r"\{[^}/]+\}", template))
+        if re.fullmatch(pattern, path):
+            found = operations.get(method.lower(), {}).get("operationId")
+            return str(found) if found is not None else None
+    return None

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from collections import deque
 from typing import Any
 
 import httpx
 import pytest
 
+from mock_server import fixtures
 from spec import Spec
 from testbeds import Clock, LiveServer
 from tests.seeds import seed
@@ -33,17 +33,7 @@ def record(api: httpx.Client, appointment_id: int) -> dict[str, Any]:
 
 def internal_path(spec: Spec, source: str, target: str) -> list[str]:
     """The states to drive through internal edges from `source` to `target` (empty if none)."""
-    queue = deque([[source]])
-    while queue:
-        path = queue.popleft()
-        if path[-1] == target:
-            return path[1:]
-        queue.extend(
-            [*path, edge.target]
-            for edge in spec.lifecycle.edges_from(path[-1], "internal")
-            if edge.target not in path
-        )
-    return []
+    return fixtures.internal_path(spec.lifecycle, source, target) or []
 
 
 def reach(api: httpx.Client, spec: Spec, state: str) -> int:

@@ -85,3 +85,15 @@ def test_a_worker_leaves_its_start_up_objects_out_of_garbage_collection(tmp_path
         check=True,
     )
     assert int(shown.stdout) > 10_000  # the spec and its validators
+
+
+def test_a_faults_file_off_the_plan_is_one_line_naming_where_and_exit_2(tmp_path: Path) -> None:
+    path = tmp_path / "faults.yaml"
+    path.write_text("faults:\n  createAppointment:\n    error: {share: 2}\n", encoding="utf-8")
+    command = [str(MOCK), "--faults", str(path), "--db", ":memory:", "--port", "1"]
+    result = subprocess.run(command, capture_output=True, text=True, check=False, timeout=60)
+    assert (result.returncode, result.stdout) == (EXIT_SETUP, "")
+    assert result.stderr == (
+        f"hopdrive-mock: error: {path}: /faults/createAppointment/error/share: "
+        "2 is greater than the maximum of 1\n"
+    )

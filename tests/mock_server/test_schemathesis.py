@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 from collections import Counter
+from collections.abc import Iterator
 from typing import Any
 
 import httpx
@@ -20,8 +21,11 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 
-from spec import SPEC_PATH
-from testbeds import LiveServer
+from mock_server.advance import Schedule
+from mock_server.app import create_app
+from mock_server.store import Store
+from spec import SPEC_PATH, load
+from testbeds import Clock, LiveServer
 from tests.seeds import seed
 
 # Each operation runs once per generation mode and target id (id-addressed ones aim at a random
@@ -54,6 +58,24 @@ def _operations() -> dict[str, schemathesis.APIOperation[Any, Any, Any, Any]]:
 
 
 OPERATIONS = _operations()
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory, clock: Clock) -> Iterator[LiveServer]:
+    """A mock with every option that changes what a request meets, and no fault: HopDrive's
+    steps taken at once (--advance), test control on (the journal with it); on the tests'
+    clock, before the seed's appointment time."""
+    schedule = tmp_path_factory.mktemp("schedule") / "advance.yaml"
+    schedule.write_text("steps: [{from: ready, to: paid, after: 0}]\n", encoding="utf-8")
+    spec = load()
+    app = create_app(
+        store=Store(":memory:"),
+        spec=spec,
+        clock=clock,
+        schedule=Schedule.load(schedule, spec.lifecycle),
+    )
+    with LiveServer(app) as live:
+        yield live
 
 
 @pytest.mark.parametrize("label", list(OPERATIONS))
