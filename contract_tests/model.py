@@ -37,15 +37,29 @@ class Appointment:
 class Model:
     """Expected outcomes of creations, replacements, updates and internal transitions."""
 
-    def __init__(self, spec: Spec) -> None:
+    def __init__(self, spec: Spec, *, advances: bool = False) -> None:
         lifecycle = spec.lifecycle
         self.lifecycle = lifecycle
+        self.advances = advances
         self.record_fields = spec.fields(
             lifecycle.record_schema_ref.removeprefix("#"), required=True
         )
         self.create_fields = spec.fields(spec.request_pointer("createAppointment"))
         self.replace_fields = spec.fields(spec.request_pointer("replaceAppointment"))
         self.config_member, self.config_key = lifecycle.elected_member
+
+    def drift(self, status: str) -> frozenset[str]:
+        """The states an appointment last seen in `status` may be in now: itself, and where the
+        server's own steps lead (internal edges) when it declares it takes them."""
+        if not self.advances:
+            return frozenset({status})
+        return self.lifecycle.reachable(status, by="internal")
+
+    def moved_on(self, record: Mapping[str, Any]) -> list[dict[str, Any]]:
+        """The record as it may stand now, one per state of its drift, the least moved first."""
+        status = record["status"]
+        later = sorted(self.drift(status) - {status})
+        return [dict(record), *({**record, "status": state} for state in later)]
 
     def created(self, body: Mapping[str, Any]) -> dict[str, Any]:
         """The record a creation leaves (D6): the body's members, the initial state, no type."""

@@ -20,6 +20,7 @@ from contract_tests.run import this_run
 GROUPS = {
     "test-control": "staged and terminal states (D11, D12, D14, D15)",
     "tenants": "tenant isolation (D2)",
+    "advances": "checks of an appointment the server moved on by itself (D15)",
 }
 ALL = "all"
 NO_TEST_CONTROL = (

@@ -137,12 +137,13 @@ class Lifecycle:
         """Whether the lifecycle has an edge `source` -> `target` driven by `by`."""
         return any(e.target == target for e in self.edges_from(source, by))
 
-    def reachable(self, start: str | None = None) -> frozenset[str]:
-        """Every state reachable from `start` (the initial state by default), itself included."""
+    def reachable(self, start: str | None = None, by: Driver | None = None) -> frozenset[str]:
+        """Every state reachable from `start` (the initial state by default), itself included,
+        optionally along the edges `by` drives only."""
         seen = {start or self.initial}
         frontier = list(seen)
         while frontier:
-            for edge in self.edges_from(frontier.pop()):
+            for edge in self.edges_from(frontier.pop(), by):
                 if edge.target not in seen:
                     seen.add(edge.target)
                     frontier.append(edge.target)
