@@ -14,6 +14,7 @@ from contract_tests.report import Tally, decision_line, reproduction
 from contract_tests.run import this_run
 from contract_tests.target import Target, TargetError
 from spec import Spec, load
+from spec.sources import decision_entries
 
 HISTORY = pytest.StashKey[Any]()
 TALLY = pytest.StashKey[Tally]()
@@ -31,6 +32,9 @@ def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line(
         "markers", "generated: runs many generated examples, so it is started last"
     )
+    # Each decision a mark of its own: `-m D11` runs the checks that pin D11.
+    for name in sorted(decision_entries()):
+        config.addinivalue_line("markers", f"{name}: the checks that pin {name} (DECISIONS.md)")
     config.stash[TALLY] = Tally.empty()
     config.stash[SKIPPED] = []
     config.pluginmanager.register(_Outcomes(config), "hopdrive-contract-outcomes")
@@ -42,13 +46,20 @@ def pytest_configure(config: pytest.Config) -> None:
         raise pytest.UsageError(str(error)) from None
 
 
+# Before pytest's own `-m` selection, which the decisions' marks must already be there for.
+@pytest.hookimpl(tryfirst=True)
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Cheap, decisive checks first, the long generated ones last.
+    """Each check marked with the decisions it pins; cheap, decisive checks first, the long
+    generated ones last.
 
     Each example-based check pins decisions with a few requests and no shrinking, so a broken
     server fails one within seconds; the generated checks follow, and as workers take one test
     at a time, none is left with more than one of them to finish alone.
     """
+    for item in items:
+        marker = item.get_closest_marker("contract")
+        for decision in marker.kwargs.get("decisions", ()) if marker else ():
+            item.add_marker(decision)
     items.sort(key=_cost)
 
 

@@ -56,7 +56,7 @@ def _parser() -> argparse.ArgumentParser:
         "--host", default="127.0.0.1", help="address to listen on (default: %(default)s)"
     )
     parser.add_argument(
-        "--port", type=int, default=8000, help="port to listen on (default: %(default)s)"
+        "--port", type=_port, default=8000, help="port to listen on (default: %(default)s)"
     )
     parser.add_argument(
         "--db",
@@ -214,6 +214,13 @@ def _app(args: argparse.Namespace, store: Database, spec: Spec, tenants: Tenants
         reset_all=args.reset_all,
         faults=read_plan(args.faults, spec.operations) if args.faults else None,
     )
+
+
+def _port(text: str) -> int:
+    """A TCP port to listen on: 1-65535 (uvicorn would wrap 70000 round, or pick one for 0)."""
+    if not text.isdigit() or not 1 <= int(text) <= 65535:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a port (1-65535)")
+    return int(text)
 
 
 def _count(text: str) -> int:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import math
 import os
 import re
 from pathlib import Path
@@ -15,6 +16,7 @@ from referencing.jsonschema import DRAFT202012
 from hopdrive.errors import HopDriveError
 from spec import SpecUnreadable
 from spec.loader import read_yaml
+from spec.pointer import escape
 
 CONTROL_API = Path(__file__).with_name("control.yaml")
 _URI = "urn:hopdrive:mock-control"
@@ -60,10 +62,28 @@ def read_file(path: str | os.PathLike[str], schema: str) -> Any:
         data = read_yaml(Path(path))
     except SpecUnreadable as error:
         raise ControlFileError(str(error)) from None
-    problem = first_error(schema, data)
+    problem = _non_finite(data, "") or first_error(schema, data)
     if problem is not None:
         raise ControlFileError(f"{path}: {problem}")
     return data
+
+
+def _non_finite(value: Any, where: str) -> str | None:
+    """Where a YAML file holds `.nan` or `.inf`, which JSON cannot and no bound refuses."""
+    if isinstance(value, float) and not math.isfinite(value):
+        return f"{where or '/'}: {value} is not a number a JSON document can hold"
+    members = (
+        value.items()
+        if isinstance(value, dict)
+        else enumerate(value)
+        if isinstance(value, list)
+        else ()
+    )
+    for key, member in members:
+        found = _non_finite(member, f"{where}/{escape(str(key))}")
+        if found is not None:
+            return found
+    return None
 
 
 def operation_for(method: str, path: str) -> str | None:

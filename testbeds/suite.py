@@ -33,15 +33,19 @@ def run_suite(
     *,
     workers: int = 1,
     maxfail: int | None = None,
+    decision: str | None = None,
     env: Mapping[str, str] | None = None,
 ) -> subprocess.CompletedProcess[str]:
     """The quick profile, with a fixed seed and test control, against the server at `url`.
 
     One worker unless asked: the least CPU, for tests that run many suites side by side.
-    `maxfail` ends the run after that many failures; `env` adds HOPDRIVE_* declarations.
+    `maxfail` ends the run after that many failures; `decision` runs only the checks that pin
+    it (`-m D11`); `env` adds HOPDRIVE_* declarations.
     """
     arguments = ["--base-url", url, "--profile", "quick", "--seed", "1", "-q"]
     if maxfail is not None:
         arguments += ["--maxfail", str(maxfail)]
+    if decision is not None:
+        arguments += ["-m", decision]
     declared = {"HOPDRIVE_TEST_CONTROL": "1", **(env or {})}
     return run_contract(*arguments, "--workers", str(workers), env=declared)

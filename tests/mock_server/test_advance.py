@@ -150,6 +150,8 @@ def test_the_bundled_schedule_pays_ready_appointments(spec: Spec) -> None:
         ([("ready", "new", 1)], "/steps/0: ready -> new is not an internal edge"),
         ([("ready", "paid", 1), ("paid", "ready", 1)], "/steps/1: paid -> ready"),
         ([("ready", "paid", -1)], "/steps/0/after: -1 is less than the minimum of 0"),
+        ([("ready", "paid", 1e13)], "/steps/0/after: 10000000000000.0 is greater than the maximum"),
+        ([("ready", "paid", float("nan"))], "/steps/0/after: nan is not a number a JSON document"),
     ],
 )
 def test_a_step_the_lifecycle_lacks_is_refused_with_one_line(

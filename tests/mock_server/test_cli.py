@@ -63,6 +63,18 @@ def test_impossible_workers_are_refused_in_one_line(
     assert err.count("\n") == 1
 
 
+@pytest.mark.parametrize("port", ["0", "70000", "-1", "http"])
+def test_a_port_outside_1_to_65535_is_refused_in_one_line(
+    port: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with pytest.raises(SystemExit) as exited:
+        main(["--db", ":memory:", "--port", port])
+    assert exited.value.code == EXIT_SETUP
+    assert capsys.readouterr().err.splitlines()[-1] == (
+        f"hopdrive-mock: error: argument --port: {port!r} is not a port (1-65535)"
+    )
+
+
 def test_installed_command_documents_its_flags() -> None:
     result = subprocess.run([str(MOCK), "--help"], capture_output=True, text=True, check=True)
     flags = ("--port", "--db", "--tenants", "--no-test-control", "--quiet", "--workers", "--fsync")

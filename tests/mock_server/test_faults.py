@@ -41,7 +41,12 @@ BAD_PLANS: dict[str, tuple[Any, str]] = {
     ),
     "a rate of 0": (
         {"faults": {"createAppointment": {"rate_limit": {"per_second": 0}}}},
-        "/faults/createAppointment/rate_limit/per_second: 0 is less than or equal to the minimum",
+        "/faults/createAppointment/rate_limit/per_second: 0 is less than the minimum of 0.001",
+    ),
+    # A Retry-After no client waits out (and, near 0, a bucket whose arithmetic overflows).
+    "a rate below one request in 1,000 s": (
+        {"faults": {"createAppointment": {"rate_limit": {"per_second": 0.0001}}}},
+        "/faults/createAppointment/rate_limit/per_second: 0.0001 is less than the minimum",
     ),
     "a share above 1": (
         {"faults": {"updateAppointment": {"drop": {"share": 1.5}}}},
@@ -92,8 +97,13 @@ def test_a_bad_plan_file_is_one_line_naming_the_file_and_where(
 
 @pytest.mark.parametrize(
     ("text", "said"),
-    [(None, "no such file"), ("faults: [", "not valid YAML"), ("", "None is not of type")],
-    ids=["missing", "not YAML", "empty"],
+    [
+        (None, "no such file"),
+        ("faults: [", "not valid YAML"),
+        ("", "None is not of type"),
+        ("faults: {'*': {latency: {ms: .nan}}}", "/faults/*/latency/ms: nan is not a number"),
+    ],
+    ids=["missing", "not YAML", "empty", "not a number"],
 )
 def test_an_unusable_plan_file_is_one_line_naming_it(
     tmp_path: Path, text: str | None, said: str
