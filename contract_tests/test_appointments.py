@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections import deque
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -108,15 +107,10 @@ def _other_values(spec: Spec, record: dict[str, Any]) -> dict[str, Any]:
 
 
 def _internal_path(source: str, target: str) -> list[str]:
-    queue = deque([[source]])
-    while queue:
-        path = queue.popleft()
-        if path[-1] == target:
-            return path[1:]
-        for edge in LIFECYCLE.edges_from(path[-1], "internal"):
-            if edge.target not in path:
-                queue.append([*path, edge.target])
-    raise AssertionError(f"no internal path {source} -> {target}")
+    path = LIFECYCLE.path(source, target, "internal")
+    if path is None:
+        raise AssertionError(f"no internal path {source} -> {target}")
+    return path
 
 
 def _without(record: dict[str, Any], *names: str) -> dict[str, Any]:

@@ -9,7 +9,6 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-from collections import deque
 from collections.abc import Callable, Collection, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -26,7 +25,7 @@ from mock_server.moves import MoveRules, NewPair
 from mock_server.problems import Problem
 from mock_server.store import Transaction
 from mock_server.writes import insert_pair, move_maker
-from spec import Lifecycle, Spec
+from spec import Spec
 
 # What the fixtures table calls each kind; a move fixture is named by its `name`.
 APPOINTMENT = "appointment"
@@ -164,7 +163,7 @@ class Fixtures:
                 record = rules.update(record, fixture.replace, replace=True, now=now)
             reached = record["status"]
             target = fixture.status or reached
-            steps = internal_path(rules.lifecycle, reached, target)
+            steps = rules.lifecycle.path(reached, target, "internal")
             if steps is None:
                 raise ControlFileError(
                     f"{self.path}: {fixture.where}/status: its members leave the appointment "
@@ -185,21 +184,6 @@ class Fixtures:
             first = problem.errors[0] if problem.errors else {"pointer": "", "message": ""}
             reason = first["message"] or problem.detail
             raise ControlFileError(f"{self.path}: {where}{first['pointer']}: {reason}") from None
-
-
-def internal_path(lifecycle: Lifecycle, source: str, target: str) -> list[str] | None:
-    """The fewest states to drive through internal edges from `source` to `target`, or None."""
-    paths = deque([[source]])
-    while paths:
-        path = paths.popleft()
-        if path[-1] == target:
-            return path[1:]
-        paths.extend(
-            [*path, edge.target]
-            for edge in lifecycle.edges_from(path[-1], "internal")
-            if edge.target not in path
-        )
-    return None
 
 
 class _Reader:

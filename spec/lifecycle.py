@@ -149,6 +149,21 @@ class Lifecycle:
                     frontier.append(edge.target)
         return frozenset(seen)
 
+    def path(self, source: str, target: str, by: Driver) -> list[str] | None:
+        """The fewest states to pass through along `by`'s edges from `source` to `target`
+        (`target` last, `source` left out), or None when no such path exists."""
+        paths = [[source]]
+        while paths:
+            path = paths.pop(0)
+            if path[-1] == target:
+                return path[1:]
+            paths.extend(
+                [*path, edge.target]
+                for edge in self.edges_from(path[-1], by)
+                if edge.target not in path
+            )
+        return None
+
     @property
     def elected_member(self) -> tuple[str, str]:
         """Where an answer reports the elected type: the record member, and its key in it (D13)."""

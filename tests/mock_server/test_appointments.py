@@ -7,7 +7,6 @@ from typing import Any
 import httpx
 import pytest
 
-from mock_server import fixtures
 from spec import Spec
 from testbeds import Clock, LiveServer
 from tests.seeds import seed
@@ -33,7 +32,7 @@ def record(api: httpx.Client, appointment_id: int) -> dict[str, Any]:
 
 def internal_path(spec: Spec, source: str, target: str) -> list[str]:
     """The states to drive through internal edges from `source` to `target` (empty if none)."""
-    return fixtures.internal_path(spec.lifecycle, source, target) or []
+    return spec.lifecycle.path(source, target, "internal") or []
 
 
 def reach(api: httpx.Client, spec: Spec, state: str) -> int:

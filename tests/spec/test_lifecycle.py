@@ -258,3 +258,11 @@ def test_inconsistent_lifecycle_is_reported(
 ) -> None:
     problems = _problems(document, edit)
     assert any(expected in problem for problem in problems), problems
+
+
+def test_path_is_the_fewest_states_along_the_driver_edges(spec: Spec) -> None:
+    lifecycle = spec.lifecycle
+    assert lifecycle.path("ready", "paid", "internal") == ["paid"]
+    assert lifecycle.path("ready", "refunded", "internal") == ["canceled", "refunded"]
+    assert lifecycle.path("paid", "ready", "internal") is None
+    assert lifecycle.path("new", "new", "internal") == []
