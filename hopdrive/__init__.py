@@ -2,5 +2,6 @@
 
 from hopdrive.command import run_command
 from hopdrive.errors import HopDriveError
+from hopdrive.masking import Masker, tag
 
-__all__ = ["HopDriveError", "run_command"]
+__all__ = ["HopDriveError", "Masker", "run_command", "tag"]

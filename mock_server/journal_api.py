@@ -12,12 +12,12 @@ from typing import Any
 from starlette.requests import Request
 from starlette.responses import Response
 
+from hopdrive.masking import Masker
 from mock_server import control_api
 from mock_server.auth import Tenants
 from mock_server.fault_injection import FAULT_HEADER
 from mock_server.journal import BODY_LIMIT, HEADER_LIMIT, Body, Exchange, Headers, Journal
 from mock_server.json_text import JSONAnswer
-from mock_server.masking import Masker
 from mock_server.problems import Problem
 from spec import Spec
 from spec.instants import instant

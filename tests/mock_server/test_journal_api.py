@@ -7,7 +7,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from mock_server.masking import tag
+from hopdrive.masking import tag
 from mock_server.store import Store
 from testbeds import Clock
 from tests.mock_server.sandbox import APPOINTMENT, Dealers, live_mock

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from mock_server.masking import Masker, tag
+from hopdrive.masking import Masker, tag
 
 
 def test_a_tag_is_stars_and_a_short_digest_that_differs_by_token() -> None:

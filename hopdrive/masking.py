@@ -1,4 +1,4 @@
-"""Bearer tokens masked wherever they appear in text the mock shows (the request journal)."""
+"""Bearer tokens masked wherever they appear in text a tool shows (the journal, a HAR file)."""
 
 from __future__ import annotations
 
