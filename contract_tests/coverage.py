@@ -112,8 +112,11 @@ def missing(document: Mapping[str, Any]) -> Iterator[tuple[str, str]]:
                 yield area["name"], item["label"]
 
 
-def summary(document: Mapping[str, Any], limit: int = 12) -> list[str]:
-    """The lines a run ends with: per area covered of reachable, what is missing, the total."""
+def summary(
+    document: Mapping[str, Any], limit: int = 12, where: str = "reports/coverage.json"
+) -> list[str]:
+    """The lines a run ends with: per area covered of reachable, what is missing (the rest in
+    the document at `where`), the total."""
     lines = [
         f"{area['title']}: {area['covered']}/{area['reachable']}"
         + (f" ({len(area['items']) - area['reachable']} unreachable)" if _unreachable(area) else "")
@@ -122,7 +125,7 @@ def summary(document: Mapping[str, Any], limit: int = 12) -> list[str]:
     gaps = list(missing(document))
     lines += [f"  not covered: {area}: {label}" for area, label in gaps[:limit]]
     if len(gaps) > limit:
-        lines.append(f"  ... and {len(gaps) - limit} more (reports/coverage.json)")
+        lines.append(f"  ... and {len(gaps) - limit} more ({where})")
     reasons = Counter(item["reason"] for item in document["unreachable"])
     lines += [f"  unreachable ({count}): {reason}" for reason, count in sorted(reasons.items())]
     lines.append(
@@ -212,7 +215,7 @@ def _walk(spec: Spec, logged: Sequence[Logged]) -> _Walk:
             continue
         after = exchange.answer.get("status")
         ok = 200 <= exchange.status < 300 and isinstance(after, str)
-        record = _path_id(operation.path, exchange.path)
+        record = path_id(operation.path, exchange.path)
         if record is None:
             if ok and isinstance(exchange.answer.get("id"), int) and after == lifecycle.initial:
                 states[exchange.answer["id"]] = str(after)
@@ -230,7 +233,7 @@ def _walk(spec: Spec, logged: Sequence[Logged]) -> _Walk:
     return _Walk(driven, refused)
 
 
-def _path_id(template: str, path: str) -> int | None:
+def path_id(template: str, path: str) -> int | None:
     """The `{id}` of `path` sent to the operation at `template`, None where it has none."""
     if "{id}" not in template:
         return None

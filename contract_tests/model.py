@@ -21,6 +21,29 @@ class Expectation:
     statuses: frozenset[int]
     record: dict[str, Any] | None
     why: str
+    decisions: tuple[str, ...]  # the decisions that set this outcome: what an other one breaks
+
+
+@dataclass(frozen=True)
+class Mismatch:
+    """One member where an answer differs from the model's record."""
+
+    name: str
+    expected: Any
+    got: Any
+
+    def __str__(self) -> str:
+        return f"{self.name}: expected {self.expected!r}, got {self.got!r}"
+
+
+@dataclass(frozen=True)
+class Refused:
+    """A request refused as the model expected: until the record is seen again, what it sent
+    is what a changed member is held against."""
+
+    step: str
+    body: Mapping[str, Any]
+    decisions: tuple[str, ...]
 
 
 @dataclass
@@ -32,10 +55,15 @@ class Appointment:
     updated_at: datetime | None = None
     move_id: int | None = None
     history: list[str] = field(default_factory=list)
+    refused: Refused | None = None
 
 
 class Model:
     """Expected outcomes of creations, replacements, updates and internal transitions."""
+
+    # The operation whose body D6 makes a record of, and the one that replaces it whole (D7).
+    creation = "createAppointment"
+    replacement = "replaceAppointment"
 
     def __init__(self, spec: Spec, *, advances: bool = False) -> None:
         lifecycle = spec.lifecycle
@@ -44,8 +72,8 @@ class Model:
         self.record_fields = spec.fields(
             lifecycle.record_schema_ref.removeprefix("#"), required=True
         )
-        self.create_fields = spec.fields(spec.request_pointer("createAppointment"))
-        self.replace_fields = spec.fields(spec.request_pointer("replaceAppointment"))
+        self.create_fields = spec.fields(spec.request_pointer(self.creation))
+        self.replace_fields = spec.fields(spec.request_pointer(self.replacement))
         self.config_member, self.config_key = lifecycle.elected_member
 
     def drift(self, status: str) -> frozenset[str]:
@@ -76,15 +104,19 @@ class Model:
         lifecycle = self.lifecycle
         status = record["status"]
         refusals: dict[int, str] = {}
+        broken: list[str] = []
         if status in lifecycle.terminal_states:
             refusals[409] = f"D12: {status} is terminal"
+            broken.append("D12")
         stored = _instant(record.get(lifecycle.past_time_lock))
         if stored is not None and stored <= now:
             refusals[409] = "D12: the stored appointment_time has passed"
+            broken.append("D12")
         changes = {name: body.get(name) for name in self.replace_fields} if replace else dict(body)
         new_time = _instant(changes.get(lifecycle.past_time_lock))
         if new_time is not None and new_time <= now:
             refusals.setdefault(400, "D9: the new appointment_time is in the past")
+            broken.append("D9")
         elected_field = lifecycle.elected_request_field
         current = lifecycle.elected_type(record)
         elected = changes.pop(elected_field) if elected_field in changes else current
@@ -102,22 +134,28 @@ class Model:
                 frozen.append(elected_field)
             if frozen:
                 refusals.setdefault(409, f"D11: {status} freezes {', '.join(frozen)}")
+                broken.append("D11")
+            allowed = ("D7" if replace else "D8", "D11")
         else:
             candidate["status"] = lifecycle.derive_status(candidate)
+            allowed = ("D7" if replace else "D8", "D10")
         if refusals:
             # Where several rules refuse, a server may give any of their statuses.
-            return Expectation(frozenset(refusals), None, "; ".join(refusals.values()))
-        return Expectation(frozenset({200}), candidate, "D7/D8/D10: the update is allowed")
+            why = "; ".join(refusals.values())
+            return Expectation(frozenset(refusals), None, why, tuple(dict.fromkeys(broken)))
+        return Expectation(
+            frozenset({200}), candidate, f"{'/'.join(allowed)}: the update is allowed", allowed
+        )
 
     def transition(self, record: Mapping[str, Any], target: str) -> Expectation:
         """What the D15 test-control request must get."""
         status = record["status"]
         if not self.lifecycle.allows(status, target, "internal"):
             return Expectation(
-                frozenset({409}), None, f"D15: no internal edge {status} -> {target}"
+                frozenset({409}), None, f"D15: no internal edge {status} -> {target}", ("D15",)
             )
         return Expectation(
-            frozenset({200}), {**record, "status": target}, f"D15: {status} -> {target}"
+            frozenset({200}), {**record, "status": target}, f"D15: {status} -> {target}", ("D15",)
         )
 
     def _config(self, config: Any, elected: str | None) -> dict[str, Any] | None:
@@ -130,14 +168,41 @@ class Model:
         return kept if elected is None else {**(kept or {}), self.config_key: elected}
 
     def mismatches(self, record: Mapping[str, Any], answer: Mapping[str, Any]) -> list[str]:
+        """The members where a server's answer differs from the model's record, as text."""
+        return [str(mismatch) for mismatch in self.differences(record, answer)]
+
+    def differences(self, record: Mapping[str, Any], answer: Mapping[str, Any]) -> list[Mismatch]:
         """The members where a server's answer differs from the model's record (times compared
         as instants); the stamps the server alone sets are judged apart (D14)."""
         own = ("id", self.lifecycle.updated_field, self.lifecycle.move_field)
         return [
-            f"{name}: expected {expected!r}, got {answer.get(name)!r}"
+            Mismatch(name, expected, answer.get(name))
             for name, expected in record.items()
             if name not in own and not _same(name, answer.get(name), expected)
         ]
+
+    def blame(
+        self, mismatch: Mismatch, decisions: tuple[str, ...], before: Mapping[str, Any] | None
+    ) -> str:
+        """The decision a wrong member breaks, in an answer whose outcome `decisions` set and
+        whose record stood as `before`: a value the server changed into another of its kind
+        breaks the rule of that kind; one it left or dropped, the outcome's own."""
+        name, expected, got = mismatch.name, mismatch.expected, mismatch.got
+        if name == "status":
+            return next((d for d in decisions if d in ("D10", "D15")), decisions[0])
+        if name == self.config_member and (
+            (isinstance(expected, dict) and isinstance(got, dict))
+            or _elected(expected, self.config_key) != _elected(got, self.config_key)
+        ):
+            return "D13"  # the server owns the elected type and reports the rest as sent
+        if expected == "" and got is None:
+            return "D21"  # "" is a value, not an absence
+        kept = before is not None and name in before and _same(name, got, before[name])
+        if not kept and isinstance(expected, str) and isinstance(got, str):
+            return "D9" if name.endswith("time") else "D21"  # read as another instant, or cut
+        if not kept and type(expected) is int and type(got) is int:
+            return "D22"  # an I-JSON integer is held whole
+        return next((d for d in decisions if d in ("D7", "D8", "D15")), decisions[0])
 
 
 def _same(name: str, left: Any, right: Any) -> bool:
@@ -147,6 +212,10 @@ def _same(name: str, left: Any, right: Any) -> bool:
         if a is not None and b is not None and name.endswith("time"):
             return a == b
     return bool(left == right)
+
+
+def _elected(config: Any, key: str) -> Any:
+    return config.get(key) if isinstance(config, dict) else None
 
 
 def _instant(value: Any) -> datetime | None:

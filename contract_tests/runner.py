@@ -283,7 +283,7 @@ def _run(args: argparse.Namespace) -> int:
             stopped = run.stopped()
             # What the workers shared is in reports/ now.
             shutil.rmtree(run.directory, ignore_errors=True)
-        for line in coverage.summary(measured):
+        for line in coverage.summary(measured, where=str(where.coverage)):
             print(f"hopdrive-contract: {line}", flush=True)
         print(
             f"hopdrive-contract: pages: {where.coverage_html}, {where.report}; "

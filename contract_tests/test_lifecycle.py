@@ -3,7 +3,6 @@ lifecycle and holds the server to the suite's model after every step (D6-D15).""
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 from urllib.parse import urlsplit
@@ -19,14 +18,13 @@ from hypothesis.stateful import (
     run_state_machine_as_test,
 )
 
-from contract_tests import examples
+from contract_tests import examples, follow
 from contract_tests.exchanges import Api
 from contract_tests.model import Appointment, Expectation, Model
 from contract_tests.profiles import current
 from contract_tests.target import Target
 from contract_tests.values import OFFSETS, values, written
 from spec import Spec, load
-from spec.instants import instant
 
 SPEC = load()
 LIFECYCLE = SPEC.lifecycle
@@ -83,76 +81,37 @@ def build_machine(api: Api, target: Target, spec: Spec) -> type[RuleBasedStateMa
         appointments = Bundle("appointments")
         created = 0
 
-        def _expected(
-            self, appointment: Appointment, rule: Callable[[dict[str, Any]], Expectation]
-        ) -> list[Expectation]:
-            """What a step must get in each state the appointment may be in (see Model.drift)."""
-            return [rule(record) for record in model.moved_on(appointment.record)]
-
         def _check(
-            self, appointment: Appointment, expectations: list[Expectation], response: Any
+            self,
+            appointment: Appointment,
+            expectations: list[Expectation],
+            body: dict[str, Any],
+            response: Any,
         ) -> None:
             step = f"{response.request.method} {response.request.url.path}"
-            appointment.history.append(f"{step} -> {response.status_code}")
-            expected = expectations[0]
-            allowed = frozenset().union(*(e.statuses for e in expectations))
-            assert response.status_code in allowed, (
-                f"{step}: expected {sorted(expected.statuses)} ({expected.why})"
-                f"{_drifted(expectations)}, got {response.status_code}. "
-                f"Steps so far: {appointment.history}"
-            )
-            matching = [e for e in expectations if response.status_code in e.statuses]
-            records = [e.record for e in matching if e.record is not None]
-            if not records:
-                self._unchanged(appointment)
-                return
-            answer = response.json()
-            path = response.request.url.path.removeprefix(base_path)
-            operation = spec.operation_for(response.request.method, path)
-            if operation is not None:
-                shape = spec.response_validator(operation.operation_id, response.status_code)
-                error = next(iter(shape.iter_errors(answer)), None)
-                assert error is None, (
-                    f"{step}: the answer breaks its schema (D4, D9's UTC times): "
-                    f"{'/'.join(map(str, error.absolute_path))}: {error.message}"
-                )
-            record, wrong = _closest(model, records, answer)
-            why = next(e.why for e in matching if e.record is record)
-            assert not wrong, f"{step} ({why}) answered wrong members: {wrong}"
-            self._stamped(appointment, answer, written=response.request.method in ("PUT", "PATCH"))
-            appointment.record = {**record, "status": answer["status"]}
-
-        def _stamped(
-            self, appointment: Appointment, answer: dict[str, Any], *, written: bool
-        ) -> None:
-            stamp = answer.get(LIFECYCLE.updated_field)
-            # D14 stamps every PUT and PATCH; before the first, a server may have none yet (Q6).
-            if stamp is not None or written or appointment.updated_at is not None:
-                moment = instant(stamp) if isinstance(stamp, str) else None
-                assert moment is not None, f"D14: updatedat is {stamp!r} in the answer"
-                if appointment.updated_at is not None:
-                    assert moment >= appointment.updated_at, (
-                        f"D14: updatedat went backwards: {appointment.updated_at} -> {stamp}"
+            answer = _json(response)
+            if response.status_code in frozenset[int]().union(*(e.statuses for e in expectations)):
+                path = response.request.url.path.removeprefix(base_path)
+                operation = spec.operation_for(response.request.method, path)
+                if operation is not None and 200 <= response.status_code < 300:
+                    shape = spec.response_validator(operation.operation_id, response.status_code)
+                    error = next(iter(shape.iter_errors(answer)), None)
+                    assert error is None, (
+                        f"{step}: the answer breaks its schema (D4, D9's UTC times): "
+                        f"{'/'.join(map(str, error.absolute_path))}: {error.message}"
                     )
-                appointment.updated_at = moment
-            move_id = answer.get(LIFECYCLE.move_field)
-            before, now = appointment.record["status"], answer["status"]
-            if appointment.move_id is not None:
-                assert move_id == appointment.move_id, f"D14: move_id changed to {move_id}"
-            elif LIFECYCLE.move_created_on in (before, now):
-                assert isinstance(move_id, int), f"D14: no move_id in {now}"
-                appointment.move_id = move_id
-            elif move_id is not None and _may_have_been_paid(model, before, now):
-                assert isinstance(move_id, int), f"D14: move_id {move_id!r} is no id"
-                appointment.move_id = move_id
-            else:
-                assert move_id is None, f"D14: move_id {move_id} before {LIFECYCLE.move_created_on}"
+            findings = follow.judge(
+                model, appointment, expectations, step, body, response.status_code, answer
+            )
+            assert not findings, "\n".join(finding.message for finding in findings)
+            if appointment.refused is not None:
+                self._unchanged(appointment)
 
         def _unchanged(self, appointment: Appointment) -> None:
             """A refused request changed nothing: read the record back where the API allows."""
             now = datetime.now(UTC)
-            expectations = self._expected(
-                appointment, lambda record: model.update(record, {}, replace=False, now=now)
+            expectations = follow.expected(
+                model, appointment, lambda record: model.update(record, {}, replace=False, now=now)
             )
             if expectations[0].record is None:
                 return  # terminal or past: the API offers no read of it
@@ -161,12 +120,12 @@ def build_machine(api: Api, target: Target, spec: Spec) -> type[RuleBasedStateMa
             if response.status_code != 200 and moved_on:
                 return  # the server's own steps took it where the API offers no read
             assert response.status_code == 200, f"read-back PATCH {{}} got {response.status_code}"
-            answer = response.json()
-            records = [e.record for e in expectations if e.record is not None]
-            record, wrong = _closest(model, records, answer)
-            assert not wrong, f"a refused request changed the record: {wrong}"
-            self._stamped(appointment, answer, written=True)
-            appointment.record = {**record, "status": answer["status"]}
+            findings = follow.judge(
+                model, appointment, expectations, "read-back PATCH {}", {}, 200, response.json()
+            )
+            assert not findings, "a refused request changed the record: " + "; ".join(
+                finding.message for finding in findings
+            )
 
         # A few appointments per run, so the steps go into moving them through the lifecycle.
         @precondition(lambda self: self.created < 3)
@@ -180,11 +139,9 @@ def build_machine(api: Api, target: Target, spec: Spec) -> type[RuleBasedStateMa
             body = examples.marked(spec, body)
             response = api.post("/appointments", body)
             assert response.status_code == 201, f"D6: creation got {response.status_code}"
-            answer = response.json()
-            status = answer.get("status")
-            assert status in model.drift(LIFECYCLE.initial), f"D6: created as {status}"
-            record = {**model.created(body), "id": answer["id"], "status": status}
-            return Appointment(id=answer["id"], record=record)
+            appointment, wrong = follow.creation(model, body, response.json())
+            assert not wrong, "; ".join(wrong)
+            return appointment
 
         @rule(appointment=appointments, kind=elected_types)
         def elect(self, appointment: Appointment, kind: str) -> None:
@@ -213,10 +170,11 @@ def build_machine(api: Api, target: Target, spec: Spec) -> type[RuleBasedStateMa
 
         def _replace(self, appointment: Appointment, body: dict[str, Any]) -> None:
             now = datetime.now(UTC)
-            expected = self._expected(
-                appointment, lambda record: model.update(record, body, replace=True, now=now)
+            expected = follow.expected(
+                model, appointment, lambda record: model.update(record, body, replace=True, now=now)
             )
-            self._check(appointment, expected, api.put(f"/appointments/{appointment.id}", body))
+            response = api.put(f"/appointments/{appointment.id}", body)
+            self._check(appointment, expected, body, response)
 
         @rule(appointment=appointments, data=st.data())
         def update(self, appointment: Appointment, data: st.DataObject) -> None:
@@ -224,15 +182,19 @@ def build_machine(api: Api, target: Target, spec: Spec) -> type[RuleBasedStateMa
             body = {name: data.draw(fields[name], label=name) for name in sorted(names)}
             body = {k: v for k, v in body.items() if v is not None or k not in required}
             now = datetime.now(UTC)
-            expected = self._expected(
-                appointment, lambda record: model.update(record, body, replace=False, now=now)
+            expected = follow.expected(
+                model, appointment, lambda rec: model.update(rec, body, replace=False, now=now)
             )
-            self._check(appointment, expected, api.patch(f"/appointments/{appointment.id}", body))
+            response = api.patch(f"/appointments/{appointment.id}", body)
+            self._check(appointment, expected, body, response)
 
         def _drive(self, appointment: Appointment, state: str) -> None:
-            expected = self._expected(appointment, lambda record: model.transition(record, state))
-            response = api.post(f"/_test/appointments/{appointment.id}/status", {"status": state})
-            self._check(appointment, expected, response)
+            expected = follow.expected(
+                model, appointment, lambda record: model.transition(record, state)
+            )
+            body = {"status": state}
+            response = api.post(f"/_test/appointments/{appointment.id}/status", body)
+            self._check(appointment, expected, body, response)
 
         @precondition(lambda self: target.test_control)
         @rule(appointment=appointments, data=st.data())
@@ -251,38 +213,11 @@ def build_machine(api: Api, target: Target, spec: Spec) -> type[RuleBasedStateMa
     return Lifecycle
 
 
-def _closest(
-    model: Model, records: list[dict[str, Any]], answer: dict[str, Any]
-) -> tuple[dict[str, Any], list[str]]:
-    """The first expected record the answer matches, its status up to the server's own later
-    steps; else the first record, with the members the answer got wrong."""
-    wrong_first: list[str] | None = None
-    status = answer.get("status")
-    for record in records:
-        wrong = model.mismatches({**record, "status": status}, answer)
-        if status not in model.drift(record["status"]):
-            wrong.insert(0, f"status: expected {record['status']!r}, got {status!r}")
-        if not wrong:
-            return record, []
-        wrong_first = wrong if wrong_first is None else wrong_first
-    return records[0], wrong_first or []
-
-
-def _drifted(expectations: list[Expectation]) -> str:
-    """How the message names the states the server's own steps may have taken it to."""
-    if len(expectations) == 1:
-        return ""
-    return "; or, after the server's own steps, " + "; ".join(e.why for e in expectations[1:])
-
-
-def _may_have_been_paid(model: Model, before: str, now: str) -> bool:
-    """Whether the server's own steps may have passed the state that creates the move (D14)."""
-    paid = LIFECYCLE.move_created_on
-    return (
-        model.advances
-        and paid in LIFECYCLE.reachable(before)
-        and now in LIFECYCLE.reachable(paid, by="internal")
-    )
+def _json(response: Any) -> Any:
+    try:
+        return response.json()
+    except ValueError:
+        return None
 
 
 @pytest.mark.contract(

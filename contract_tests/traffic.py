@@ -37,17 +37,24 @@ class Logged:
 
 def note(run: Run, method: str, path: str, status: int, sent: bytes | None, answer: bytes) -> None:
     """Keep one exchange of this process."""
-    logged = Logged(
-        test=_current_test(),
+    logged = logged_as(_current_test(), method, path, status, sent, answer)
+    handle = _log(run.directory, os.getpid())
+    handle.write(json.dumps(asdict(logged), ensure_ascii=False) + "\n")
+    handle.flush()
+
+
+def logged_as(
+    test: str, method: str, path: str, status: int, sent: bytes | None, answer: bytes
+) -> Logged:
+    """One exchange as coverage reads it, for the check `test` that made or judged it."""
+    return Logged(
+        test=test,
         method=method.upper(),
         path="/" + path.split("?", 1)[0].lstrip("/"),
         status=status,
         request=_json(sent),
         answer=_summary(answer),
     )
-    handle = _log(run.directory, os.getpid())
-    handle.write(json.dumps(asdict(logged), ensure_ascii=False) + "\n")
-    handle.flush()
 
 
 def exchanges(run: Run) -> Iterator[Logged]:

@@ -61,6 +61,8 @@ class Response:
     headers: tuple[str, ...]
     # What its links hand on from the answer's body: link name -> parameter -> JSON Pointer.
     links: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
+    # What its `x-source` names: the decisions and page sentences that make the status.
+    sources: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -407,6 +409,7 @@ def _operations(document: Mapping[str, Any]) -> dict[str, Operation]:
                     schema=schema,
                     headers=tuple(resolved.get("headers", {})),
                     links=_links(resolved),
+                    sources=_sources(resolved.get("x-source")),
                 )
             operation_id = operation["operationId"]
             operations[operation_id] = Operation(
@@ -420,6 +423,13 @@ def _operations(document: Mapping[str, Any]) -> dict[str, Operation]:
                 responses=responses,
             )
     return operations
+
+
+def _sources(value: Any) -> tuple[str, ...]:
+    """One `x-source` or a list of them, as a tuple."""
+    if value is None:
+        return ()
+    return tuple(value) if isinstance(value, list) else (str(value),)
 
 
 @functools.cache

@@ -33,6 +33,8 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
+from jsonschema.exceptions import ValidationError
+
 from spec.pointer import escape
 
 KEY = "x-source"
@@ -154,6 +156,21 @@ def open_question(node: Mapping[str, Any]) -> str | None:
     it (`x-open: Q<n>`: an account's own configuration governs it), or None."""
     value = node.get(OPEN)
     return value if isinstance(value, str) else None
+
+
+def broken(error: ValidationError) -> tuple[str, ...]:
+    """The sources of the constraint a validation error broke, or () where nothing names one."""
+    node = error.schema
+    keyword = NULL if _is_null(node) else str(error.validator)
+    own = _own(node, keyword) if isinstance(node, Mapping) else ()
+    parent = error.parent
+    if own or not isinstance(parent, ValidationError):
+        return own
+    # A branch of `anyOf`/`oneOf` (an error of its context) rests on what holds it: a
+    # `{type: null}` branch on the holder's `x-source-null`, any other on the combinator's.
+    holder = parent.schema
+    lent = _own(holder, NULL) if keyword == NULL and isinstance(holder, Mapping) else ()
+    return lent or broken(parent)
 
 
 @cache

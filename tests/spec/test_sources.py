@@ -7,9 +7,10 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
+from jsonschema import Draft202012Validator, ValidationError
 
 from spec import Spec
-from spec.sources import constraints, null_question, problems
+from spec.sources import broken, constraints, null_question, problems
 
 S = "/components/schemas"
 Edit = Callable[[dict[str, Any]], None]
@@ -203,3 +204,46 @@ def test_null_admitted_only_by_an_open_question_is_told_apart(
     spec: Spec, pointer: str, question: str | None
 ) -> None:
     assert null_question(spec.schema(pointer)) == question
+
+
+def _first_error(schema: dict[str, Any], instance: Any) -> ValidationError:
+    error: ValidationError = next(Draft202012Validator(schema).iter_errors(instance))
+    return error
+
+
+def test_broken_names_the_sources_of_the_failing_keyword(spec: Spec) -> None:
+    zip_code = spec.schema(f"{S}/Zip")
+    error = next(spec.validator(f"{S}/Zip").iter_errors("2322"))
+    assert error.validator == "pattern"
+    assert broken(error) == tuple(zip_code["x-source-pattern"])
+    error = next(spec.validator(f"{S}/Zip").iter_errors(23220))
+    assert broken(error) == tuple(zip_code["x-source-type"])
+
+
+def test_broken_reads_the_sources_through_the_spec_s_references(spec: Spec) -> None:
+    pointer = spec.request_pointer("createAppointment")
+    body = {"customer_id": "1234", "consumer_at_pickup": True, "delivery_location_id": 5678}
+    (error,) = spec.validator(pointer).iter_errors(body)
+    assert broken(error) == (spec.schema(f"{S}/Integer")["x-source-type"],)
+
+
+def test_broken_lends_a_branch_the_sources_of_its_combinator(spec: Spec) -> None:
+    pointer = f"{S}/AppointmentCreate/properties/pickup_location_id"
+    member = spec.schema(pointer)
+    (error,) = spec.validator(pointer).iter_errors("9012")
+    assert broken(error) == (member["x-source-anyOf"],)
+    by_type = {branch.validator_value: branch for branch in error.context}
+    # A branch with sources of its own keeps them; the null branch has its holder's.
+    assert broken(by_type["integer"]) == (spec.schema(f"{S}/Integer")["x-source-type"],)
+    assert broken(by_type["null"]) == (member["x-source-null"],)
+
+
+def test_broken_lends_a_branch_without_sources_those_of_its_combinator() -> None:
+    schema = {"anyOf": [{"type": "integer"}, {"type": "null"}], "x-source-anyOf": ["D22", "D8"]}
+    error = _first_error(schema, "x")
+    assert [broken(branch) for branch in error.context] == [("D22", "D8"), ("D22", "D8")]
+
+
+def test_broken_is_empty_where_nothing_names_a_source() -> None:
+    assert broken(_first_error({"type": "integer"}, "x")) == ()
+    assert broken(_first_error({"required": ["a"], "x-source-type": "D4"}, {})) == ()
