@@ -1,7 +1,7 @@
 # The project's front door: `make help` lists every target.
 SHELL := bash
 .DEFAULT_GOAL := help
-.PHONY: help venv node_modules chromium wrk postgres postgres-start postgres-stop test-postgres gate check lint format typecheck unit generated test validate generate docs bench-suite bench-mock bench-remote mock lock clean
+.PHONY: help venv node_modules chromium wrk postgres postgres-start postgres-stop test-postgres gate check lint format typecheck unit generated test validate generate docs bench-suite bench-mock bench-remote bench-proxy mock proxy lock clean
 
 PYTHON ?= python3
 VENV := .venv
@@ -12,9 +12,10 @@ NODE_STAMP := node_modules/.installed
 QUIET_NODE := REDOCLY_TELEMETRY=off REDOCLY_SUPPRESS_UPDATE_NOTICE=true
 SPEC ?= spec/openapi.yaml
 MOCK_PORT ?= 8000
+UPSTREAM ?= http://127.0.0.1:$(MOCK_PORT)/v1
 PROFILE ?= default
 BASE ?= origin/main
-PACKAGES := spec generators contract_tests mock_server gate docs_site hopdrive testbeds
+PACKAGES := spec generators contract_tests mock_server gate docs_site hopdrive proxy testbeds
 CHROMIUM := /usr/bin/chromium
 # The load generator of bench-mock: Debian bookworm's build, pinned.
 WRK := /usr/bin/wrk
@@ -123,6 +124,9 @@ bench-remote: $(STAMP) ## the default profile across a WAN on loopback (50 ms, t
 bench-mock: $(STAMP) $(NODE_STAMP) $(WRK) ## the mock under a mixed load (wrk) vs Prism on the same spec: req/s, p50, p99
 	$(BIN)/python bench/mock_load.py $(BENCH_ARGS)
 
+bench-proxy: $(STAMP) ## latency hopdrive-proxy adds before the mock on loopback vs direct: p50, p99 (~15 s)
+	$(BIN)/python bench/proxy_latency.py $(BENCH_ARGS)
+
 validate: $(STAMP) ## validate the spec (SPEC=path to choose another): OpenAPI 3.1, $refs, lifecycle
 	$(BIN)/hopdrive-spec validate $(SPEC)
 
@@ -132,6 +136,9 @@ gate: $(STAMP) ## spec changes since BASE=<git ref or file> (default origin/main
 mock: $(STAMP) ## serve the reference mock on 127.0.0.1:8000 under /v1, state in .mock/ (MOCK_PORT, MOCK_ARGS)
 	@mkdir -p .mock
 	$(BIN)/hopdrive-mock --port $(MOCK_PORT) --db .mock/hopdrive.db $(MOCK_ARGS)
+
+proxy: $(STAMP) ## judge a client's traffic: the proxy on 127.0.0.1:8090 in front of UPSTREAM (default the mock on MOCK_PORT; PROXY_ARGS)
+	$(BIN)/hopdrive-proxy --upstream $(UPSTREAM) $(PROXY_ARGS)
 
 lock: ## re-pin the whole dependency tree into constraints.txt from pyproject.toml
 	rm -rf $(VENV)-lock
