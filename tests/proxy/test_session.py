@@ -6,24 +6,44 @@ from __future__ import annotations
 import json
 from collections import Counter
 from collections.abc import Callable
+from contextlib import AbstractContextManager
 from pathlib import Path
-from typing import Any
+
+import pytest
 
 from proxy.session import NO_OPERATION
 from spec import Spec
 from tests.proxy.clients import careless, conforming
-from tests.proxy.conftest import UPSTREAM
+from tests.proxy.conftest import UPSTREAM, Through
+
+
+@pytest.fixture
+def after_conforming(
+    proxied: Callable[..., AbstractContextManager[Through]], spec: Spec
+) -> Through:
+    """The proxy once the conforming client's traffic went through it."""
+    with proxied() as through:
+        conforming(through.client, spec)
+    return through
+
+
+@pytest.fixture
+def after_careless(proxied: Callable[..., AbstractContextManager[Through]], spec: Spec) -> Through:
+    """The proxy once the careless client's traffic went through it."""
+    with proxied() as through:
+        careless(through.client, spec)
+    return through
+
 
 AREAS = ["statuses", "edges", "non_edges", "members", "decisions"]
 COUNTS = ("exchanges", "client_violations", "server_violations", "not_judged")
 
 
 def test_conforming_traffic_is_reported_per_operation_with_no_violation(
-    proxied: Callable[..., Any], spec: Spec
+    after_conforming: Through, spec: Spec
 ) -> None:
-    with proxied() as through:
-        conforming(through.client, spec)
-        report = through.session.report()
+    through = after_conforming
+    report = through.session.report()
     rows = report["operations"]
     assert list(rows) == sorted(rows)
     assert set(rows) <= {op.operation_id for op in spec.operations.values()}
@@ -37,12 +57,9 @@ def test_conforming_traffic_is_reported_per_operation_with_no_violation(
     assert report["not_judged_for_faults_of_the_proxy"] == []
 
 
-def test_coverage_of_the_traffic_has_the_suites_shape(
-    proxied: Callable[..., Any], spec: Spec
-) -> None:
-    with proxied() as through:
-        conforming(through.client, spec)
-        document = through.session.report()["coverage"]
+def test_coverage_of_the_traffic_has_the_suites_shape(after_conforming: Through) -> None:
+    through = after_conforming
+    document = through.session.report()["coverage"]
     assert document["run"]["base_url"] == UPSTREAM
     assert document["run"]["test_control"] is True  # the conforming client drove test control
     assert [area["name"] for area in document["areas"]] == AREAS
@@ -60,12 +77,11 @@ def test_coverage_of_the_traffic_has_the_suites_shape(
 
 
 def test_summary_has_a_header_a_row_per_operation_the_totals_and_the_coverage(
-    proxied: Callable[..., Any], spec: Spec
+    after_conforming: Through,
 ) -> None:
-    with proxied() as through:
-        conforming(through.client, spec)
-        report = through.session.report()
-        lines = list(through.session.summary(report))
+    through = after_conforming
+    report = through.session.report()
+    lines = list(through.session.summary(report))
     rows = report["operations"]
     header, *table = lines[: 1 + len(rows)]
     assert header.split() == [
@@ -89,12 +105,11 @@ def test_summary_has_a_header_a_row_per_operation_the_totals_and_the_coverage(
 
 
 def test_write_report_writes_the_json_and_the_coverage_page_beside_it(
-    proxied: Callable[..., Any], spec: Spec, tmp_path: Path
+    after_conforming: Through, tmp_path: Path
 ) -> None:
     path = tmp_path / "runs" / "proxy.json"
-    with proxied() as through:
-        conforming(through.client, spec)
-        report = through.session.write_report(path)
+    through = after_conforming
+    report = through.session.write_report(path)
     assert json.loads(path.read_text(encoding="utf-8")) == report
     assert report["totals"]["exchanges"] == 29
     page = path.with_suffix(".html").read_text(encoding="utf-8")
@@ -102,13 +117,10 @@ def test_write_report_writes_the_json_and_the_coverage_page_beside_it(
     assert "Coverage" in page
 
 
-def test_careless_traffic_counts_client_violations_per_operation(
-    proxied: Callable[..., Any], spec: Spec
-) -> None:
-    with proxied() as through:
-        careless(through.client, spec)
-        report = through.session.report()
-        logged = through.side("client")
+def test_careless_traffic_counts_client_violations_per_operation(after_careless: Through) -> None:
+    through = after_careless
+    report = through.session.report()
+    logged = through.side("client")
     rows = report["operations"]
     logged_per_row = Counter(v["operation"] or NO_OPERATION for v in logged)
     assert {name: row["client_violations"] for name, row in rows.items()} == {
@@ -126,12 +138,11 @@ def test_careless_traffic_counts_client_violations_per_operation(
 
 
 def test_decisions_broken_cell_shows_d_numbers_and_the_count_of_page_rules(
-    proxied: Callable[..., Any], spec: Spec
+    after_careless: Through,
 ) -> None:
-    with proxied() as through:
-        careless(through.client, spec)
-        report = through.session.report()
-        lines = list(through.session.summary(report))
+    through = after_careless
+    report = through.session.report()
+    lines = list(through.session.summary(report))
     rows = report["operations"]
     table = dict(zip(rows, lines[1 : 1 + len(rows)], strict=True))
     with_pages = 0
