@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterable, Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from http import HTTPStatus
 from typing import Any, NamedTuple
@@ -36,10 +36,7 @@ MAX_MESSAGE = 200
 _DECISION = re.compile(r"[DS]\d+")
 # RFC 9110's token68, the credentials of an HTTP authentication scheme (RFC 6750's b64token).
 _TOKEN68 = r"[A-Za-z0-9\-._~+/]+=*"
-# `member_schemas` takes a fraction of a millisecond, the proxy's whole budget for a request, so
-# what the schemas say of each member path is learnt once per spec (kept here, so that its id is
-# not reused). Member names are the client's: the memory is bounded.
-_MEMBERS: dict[int, tuple[Spec, dict[tuple[str, ...], tuple[bool, bool]]]] = {}
+# Member names are the client's: what is learnt of them per spec is bounded.
 _MEMBERS_LIMIT = 4096
 
 
@@ -219,16 +216,32 @@ class _Shape:
     request: Mapping[str, Any]  # the request body object, {} for none
 
 
-_SHAPES: dict[tuple[int, str], tuple[Spec, _Shape]] = {}
+@dataclass
+class _Learnt:
+    """What one spec says that a request would otherwise look up again: each operation's shape,
+    and whether a member path is governed and a date-time (`member_schemas` takes a fraction of
+    a millisecond, the proxy's whole budget for a request)."""
+
+    spec: Spec  # kept, so that its id is not reused while this is
+    shapes: dict[str, _Shape] = field(default_factory=dict)
+    members: dict[tuple[str, ...], tuple[bool, bool]] = field(default_factory=dict)
+
+
+_LEARNT: dict[int, _Learnt] = {}
+
+
+def _learnt(spec: Spec) -> _Learnt:
+    learnt = _LEARNT.get(id(spec))
+    if learnt is None or learnt.spec is not spec:
+        learnt = _LEARNT[id(spec)] = _Learnt(spec)
+    return learnt
 
 
 def _shape(spec: Spec, operation: Operation) -> _Shape:
-    key = (id(spec), operation.operation_id)
-    cached = _SHAPES.get(key)
-    if cached is None or cached[0] is not spec:
-        cached = (spec, _resolve_shape(spec, operation))
-        _SHAPES[key] = cached
-    return cached[1]
+    shapes = _learnt(spec).shapes
+    if operation.operation_id not in shapes:
+        shapes[operation.operation_id] = _resolve_shape(spec, operation)
+    return shapes[operation.operation_id]
 
 
 def _resolve_shape(spec: Spec, operation: Operation) -> _Shape:
@@ -351,7 +364,7 @@ def _timestamps(
 
 def _member_kind(spec: Spec, request: str, path: tuple[str, ...]) -> tuple[bool, bool]:
     """Whether any schema governs the member at `path`, and whether one is a date-time."""
-    _, learnt = _MEMBERS.setdefault(id(spec), (spec, {}))
+    learnt = _learnt(spec).members
     key = (request, *path)
     kind = learnt.get(key)
     if kind is None:
